@@ -1,0 +1,175 @@
+"""Checks an interchange document before anything is written: first the JSON Schema, then the rules of the model
+that a schema cannot express. Every problem is reported with the JSON path it concerns (``$.parts.part3…``)."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import jsonschema
+
+SCHEMA_PATH = Path(__file__).with_name("schema.json")
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: str
+    message: str
+
+    def __str__(self):
+        return f"{self.path}: {self.message}"
+
+
+@lru_cache(maxsize=1)
+def schema() -> dict:
+    return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+
+
+def _path(parts) -> str:
+    out = "$"
+    for p in parts:
+        out += f"[{p}]" if isinstance(p, int) else f".{p}"
+    return out
+
+
+def schema_problems(document) -> list[Problem]:
+    validator = jsonschema.Draft202012Validator(schema())
+    problems = []
+    for error in sorted(validator.iter_errors(document), key=lambda e: list(map(str, e.absolute_path))):
+        # For oneOf failures, the most specific sub-error names the real problem.
+        best = jsonschema.exceptions.best_match([error]) if error.context else error
+        problems.append(Problem(_path(best.absolute_path), best.message))
+    return problems
+
+
+def _walk(node, path=()):
+    """Yield (path, key, value) for every key of every object in the document."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield path, key, value
+            yield from _walk(value, path + (key,))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _walk(value, path + (index,))
+
+
+def _month_index(month: str) -> int:
+    year, m = month.split("-")
+    return int(year) * 12 + int(m) - 1
+
+
+def model_problems(document: dict) -> list[Problem]:
+    """Rules beyond the schema. Assumes the document passed the schema."""
+    problems: list[Problem] = []
+
+    def add(path, message):
+        problems.append(Problem(_path(path), message))
+
+    slugs = [a["slug"] for a in document["authorities"]]
+    for index, slug in enumerate(slugs):
+        if slugs.index(slug) != index:
+            add(("authorities", index, "slug"), f"作成主体 '{slug}' が重複しています (duplicate co-author)")
+    known = set(slugs)
+    edition = document["edition"]
+    if edition["coordinator"] not in known:
+        add(("edition", "coordinator"), f"取りまとめ自治体 '{edition['coordinator']}' が作成主体にありません "
+                                        f"(the coordinator is not a co-author)")
+
+    for path, key, value in _walk(document["parts"], ("parts",)):
+        if key in ("owner", "authority") and isinstance(value, str) and value not in known:
+            add(path + (key,), f"'{value}' は作成主体ではありません (unknown authority)")
+        if key == "authorities" and isinstance(value, list):
+            for index, slug in enumerate(value):
+                if slug not in known:
+                    add(path + (key, index), f"'{slug}' は作成主体ではありません (unknown authority)")
+            if len(set(value)) != len(value):
+                add(path + (key,), "自治体名が重複しています (duplicate authority)")
+
+    first = edition["plan_period"]["first_fiscal_year"]
+    last = edition["plan_period"]["last_fiscal_year"]
+    if first > last:
+        add(("edition", "plan_period"), f"計画期間の初年度 {first} が最終年度 {last} より後です")
+        return problems
+    if not first <= edition["fiscal_year"] <= last:
+        add(("edition", "fiscal_year"), f"{edition['fiscal_year']} is outside the plan period {first}–{last} "
+                                        f"(評価対象年度が計画期間外です)")
+
+    for path, key, value in _walk(document["parts"], ("parts",)):
+        if key == "fiscal_year" and isinstance(value, int) and "baseline" not in path and "cumulative" not in path:
+            if not first <= value <= last:
+                add(path + (key,), f"{value} is outside the plan period {first}–{last} (年度が計画期間外です)")
+
+    first_month, last_month = first * 12 + 3, (last + 1) * 12 + 2  # April of first … March after last
+    for p_index, project in enumerate(document["parts"]["annex1_2"]["projects"]):
+        for i_index, item in enumerate(project["items"]):
+            base = ("parts", "annex1_2", "projects", p_index, "items", i_index)
+            for b_index, bar in enumerate(item["bars"]):
+                start, end = _month_index(bar["start"]), _month_index(bar["end"])
+                if start > end:
+                    add(base + ("bars", b_index), f"開始月 {bar['start']} が終了月 {bar['end']} より後です")
+                for key in ("start", "end"):
+                    if not first_month <= _month_index(bar[key]) <= last_month:
+                        add(base + ("bars", b_index, key), f"{bar[key]} is outside the plan months (計画期間外の月です)")
+            for m_index, milestone in enumerate(item["milestones"]):
+                if not first_month <= _month_index(milestone["month"]) <= last_month:
+                    add(base + ("milestones", m_index, "month"),
+                        f"{milestone['month']} is outside the plan months (計画期間外の月です)")
+
+    part3 = document["parts"]["part3"]
+    codes: dict[str, tuple] = {}
+    numbers = set()
+    for i_index, indicator in enumerate(part3["indicators"]):
+        ipath = ("parts", "part3", "indicators", i_index)
+        if indicator["number"] in numbers:
+            add(ipath + ("number",), f"評価指標({indicator['number']}) が重複しています")
+        numbers.add(indicator["number"])
+        for t_index, target in enumerate(indicator["targets"]):
+            tpath = ipath + ("targets", t_index)
+            if target["code"] in codes:
+                add(tpath + ("code",), f"数値目標{target['code']} が重複しています (duplicate target)")
+            codes[target["code"]] = tpath
+            years = [y["fiscal_year"] for y in target["years"]]
+            for y_index, year in enumerate(years):
+                if years.index(year) != y_index:
+                    add(tpath + ("years", y_index, "fiscal_year"), f"{year} が重複しています (duplicate year)")
+            for y_index, year in enumerate(target["years"]):
+                owners = [a["authority"] for a in year["actuals"]]
+                for a_index, owner in enumerate(owners):
+                    if owners.index(owner) != a_index:
+                        add(tpath + ("years", y_index, "actuals", a_index, "authority"),
+                            f"'{owner}' の実績値が重複しています (one figure per authority)")
+            if target["kind"] == "level" and not target.get("baseline"):
+                add(tpath + ("baseline",), "水準型の数値目標には基準値が必要です (a level target needs a baseline)")
+    solution_numbers = set()
+    for s_index, solution in enumerate(part3["solutions"]):
+        spath = ("parts", "part3", "solutions", s_index)
+        if solution["number"] in solution_numbers:
+            add(spath + ("number",), f"解決策{solution['number']} が重複しています")
+        solution_numbers.add(solution["number"])
+        for r_index, ref in enumerate(solution["related_targets"]):
+            if ref not in codes:
+                add(spath + ("related_targets", r_index), f"数値目標{ref} はありません (no such target)")
+
+    project_numbers = set()
+    for p_index, project in enumerate(document["parts"]["annex1_2"]["projects"]):
+        ppath = ("parts", "annex1_2", "projects", p_index)
+        if project["number"] in project_numbers:
+            add(ppath + ("number",), f"事業{project['number']} が重複しています")
+        project_numbers.add(project["number"])
+        if solution_numbers and project["solution"] not in solution_numbers:
+            add(ppath + ("solution",), f"解決策{project['solution']} はありません (no such solution)")
+
+    for r_index, row in enumerate(document["parts"]["annex3"]["fiscal"]):
+        years = [y["fiscal_year"] for y in row["years"]]
+        for y_index, year in enumerate(years):
+            if years.index(year) != y_index:
+                add(("parts", "annex3", "fiscal", r_index, "years", y_index, "fiscal_year"), f"{year} が重複しています")
+    return problems
+
+
+def problems_in(document) -> list[Problem]:
+    found = schema_problems(document)
+    if found:
+        return found
+    return model_problems(document)

@@ -1,0 +1,24 @@
+"""The whole 評価書 as data. One module per group of parts; everything is importable from here."""
+from .local import LocalMeasureAuthority, LocalMeasureRow
+from .regulation import MeasureRow, RegulatoryProject, RegulatoryProposal, SpecialMeasureUse
+from .schedule import ScheduleItem, ScheduleProject
+from .support import (
+    CountRow,
+    CountYear,
+    FiscalSupportRow,
+    FiscalSupportYear,
+    SupportGroup,
+    SupportKind,
+    SupportProject,
+    SupportSection,
+)
+from .targets import ActualFigure, Indicator, Initiative, NumericalTarget, Solution, TargetYear
+from .text import Passage, SurveyFinding
+from .zone import CoAuthor, Edition, Zone
+
+__all__ = [
+    "ActualFigure", "CoAuthor", "CountRow", "CountYear", "Edition", "FiscalSupportRow", "FiscalSupportYear",
+    "Indicator", "Initiative", "LocalMeasureAuthority", "LocalMeasureRow", "MeasureRow", "NumericalTarget", "Passage",
+    "RegulatoryProject", "RegulatoryProposal", "ScheduleItem", "ScheduleProject", "Solution", "SpecialMeasureUse",
+    "SupportGroup", "SupportKind", "SupportProject", "SupportSection", "SurveyFinding", "TargetYear", "Zone",
+]

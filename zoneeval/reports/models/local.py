@@ -1,0 +1,42 @@
+"""別紙4: the region's own measures, each row naming its 自治体名."""
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .base import OwnedItem
+
+
+class LocalMeasureRow(OwnedItem):
+    class Table(models.TextChoices):
+        FISCAL = "fiscal", _("財政支援措置")
+        FINANCIAL = "financial", _("金融支援措置")
+        TAX = "tax", _("税制支援措置")
+        DEREGULATION = "deregulation", _("規制緩和")
+        STRENGTHENING = "strengthening", _("規制強化")
+        OTHER = "other", _("その他")
+
+    edition = models.ForeignKey("reports.Edition", on_delete=models.CASCADE, related_name="local_measure_rows")
+    table = models.CharField(max_length=20, choices=Table.choices)
+    name = models.CharField(_("事業名・取組"), max_length=500)
+    related_targets = models.CharField(_("関連する数値目標"), max_length=200, blank=True)
+    result = models.TextField(_("実績・直接効果"), blank=True)
+    self_evaluation = models.TextField(_("自己評価"), blank=True)
+    authorities = models.ManyToManyField(
+        "authorities.Authority", through="LocalMeasureAuthority", related_name="+", verbose_name=_("自治体名")
+    )
+
+    class Meta(OwnedItem.Meta):
+        verbose_name = _("地域独自の取組(別紙4)")
+        verbose_name_plural = verbose_name
+
+    def __str__(self):
+        return self.name
+
+
+class LocalMeasureAuthority(models.Model):
+    row = models.ForeignKey(LocalMeasureRow, on_delete=models.CASCADE, related_name="authority_links")
+    authority = models.ForeignKey("authorities.Authority", on_delete=models.PROTECT, related_name="+")
+    order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order"]
+        constraints = [models.UniqueConstraint(fields=["row", "authority"], name="unique_local_row_authority")]

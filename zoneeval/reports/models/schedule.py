@@ -1,0 +1,33 @@
+"""別紙1-2: the implementation schedule (solution → project → items with bars and milestones by month)."""
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .base import OwnedItem
+
+
+class ScheduleProject(OwnedItem):
+    edition = models.ForeignKey("reports.Edition", on_delete=models.CASCADE, related_name="schedule_projects")
+    solution_number = models.PositiveIntegerField(_("解決策"))
+    number = models.PositiveIntegerField(_("事業番号"))
+    title = models.CharField(_("事業名"), max_length=1000)
+
+    class Meta(OwnedItem.Meta):
+        verbose_name = _("スケジュール事業(別紙1-2)")
+        verbose_name_plural = verbose_name
+        constraints = [models.UniqueConstraint(fields=["edition", "number"], name="unique_schedule_project")]
+
+    def __str__(self):
+        return f"事業{self.number} {self.title}"
+
+
+class ScheduleItem(models.Model):
+    project = models.ForeignKey(ScheduleProject, on_delete=models.CASCADE, related_name="items")
+    order = models.PositiveIntegerField(default=0)
+    label = models.CharField(_("小見出し"), max_length=500, blank=True)
+    text = models.CharField(_("内容"), max_length=2000, blank=True)
+    # Bars and milestones: [{"start": "2017-04", "end": "2022-03"}], [{"month": "2018-09", "label": "…"}].
+    bars = models.JSONField(default=list, blank=True)
+    milestones = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["order", "pk"]

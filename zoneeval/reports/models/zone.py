@@ -1,0 +1,89 @@
+"""Zones (総合特区), their yearly editions (評価書) and the co-authors of each edition."""
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Zone(models.Model):
+    class Kind(models.TextChoices):
+        INTERNATIONAL = "international", _("国際戦略総合特区")
+        REGIONAL = "regional", _("地域活性化総合特区")
+
+    slug = models.SlugField(_("識別子"), max_length=63, unique=True)
+    name = models.CharField(_("名称"), max_length=300)
+    kind = models.CharField(_("種別"), max_length=20, choices=Kind.choices)
+    designation_date = models.DateField(_("指定日"))
+    first_approval_date = models.DateField(_("計画認定日"))
+
+    class Meta:
+        verbose_name = _("総合特区")
+        verbose_name_plural = _("総合特区")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def document_title(self) -> str:
+        prefix = "国際戦略" if self.kind == self.Kind.INTERNATIONAL else "地域活性化"
+        return f"{prefix}総合特別区域評価書"
+
+
+class Edition(models.Model):
+    """One fiscal year's report of one zone."""
+
+    zone = models.ForeignKey(Zone, on_delete=models.PROTECT, related_name="editions", verbose_name=_("総合特区"))
+    fiscal_year = models.PositiveIntegerField(_("評価対象年度"))
+    coordinator = models.ForeignKey(
+        "authorities.Authority", on_delete=models.PROTECT, related_name="coordinated_editions",
+        verbose_name=_("取りまとめ自治体"),
+    )
+    plan_first_fiscal_year = models.PositiveIntegerField(_("計画期間(初年度)"))
+    plan_last_fiscal_year = models.PositiveIntegerField(_("計画期間(最終年度)"))
+    latest_approval_date = models.DateField(_("最終認定日"), null=True, blank=True)
+    previous_evaluation_label = models.CharField(_("前年度の評価区分"), max_length=200, blank=True)
+    previous_evaluation_score = models.DecimalField(
+        _("前年度の評価点"), max_digits=4, decimal_places=1, null=True, blank=True
+    )
+    version = models.PositiveIntegerField(_("版"), default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("評価書")
+        verbose_name_plural = _("評価書")
+        ordering = ["zone__name", "-fiscal_year"]
+        constraints = [
+            models.UniqueConstraint(fields=["zone", "fiscal_year"], name="unique_edition_per_zone_year"),
+            models.CheckConstraint(
+                condition=models.Q(plan_first_fiscal_year__lte=models.F("plan_last_fiscal_year")),
+                name="edition_plan_period_ordered",
+            ),
+        ]
+
+    def __str__(self):
+        from ..era import fiscal_year_label
+
+        return f"{self.zone.name} {fiscal_year_label(self.fiscal_year)}"
+
+    @property
+    def plan_years(self) -> range:
+        return range(self.plan_first_fiscal_year, self.plan_last_fiscal_year + 1)
+
+
+class CoAuthor(models.Model):
+    """An authority named among the edition's 作成主体, in the printed order."""
+
+    edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="coauthors")
+    authority = models.ForeignKey("authorities.Authority", on_delete=models.PROTECT, related_name="coauthorships")
+    order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("作成主体")
+        verbose_name_plural = _("作成主体")
+        ordering = ["order"]
+        constraints = [
+            models.UniqueConstraint(fields=["edition", "authority"], name="unique_coauthor"),
+        ]
+
+    def __str__(self):
+        return str(self.authority)
