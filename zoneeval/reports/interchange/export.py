@@ -1,6 +1,8 @@
 """An edition as interchange data (the snapshot every reader uses: export, preview, validator, PDF)."""
 from __future__ import annotations
 
+import json
+
 from django.db.models import Prefetch
 
 from ..figures import derive, fmt
@@ -270,7 +272,13 @@ def _schedule(edition: Edition) -> list[dict]:
             "title": p.title,
             "owner": p.owner.slug,
             "items": [
-                {"label": i.label, "text": i.text, "bars": i.bars, "milestones": i.milestones}
+                {
+                    "label": i.label,
+                    "text": i.text,
+                    # JSON columns do not keep key order on PostgreSQL (jsonb): write keys in schema order.
+                    "bars": [{"start": b["start"], "end": b["end"]} for b in i.bars],
+                    "milestones": [{"month": m["month"], "label": m["label"]} for m in i.milestones],
+                }
                 for i in sorted(p.items.all(), key=lambda i: (i.order, i.pk))
             ],
         }
@@ -377,3 +385,8 @@ def _annex4(edition: Edition, reader: _EditionReader) -> dict:
         "private_sector": reader.passage("annex4.private_sector"),
         "survey_findings": _findings(reader.findings.get("annex4", [])),
     }
+
+
+def to_json(snapshot: dict) -> str:
+    """The canonical text of an export (UTF-8 characters kept, two-space indent)."""
+    return json.dumps(snapshot, ensure_ascii=False, indent=2) + "\n"

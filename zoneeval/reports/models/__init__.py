@@ -1,4 +1,5 @@
 """The whole 評価書 as data. One module per group of parts; everything is importable from here."""
+from .exports import ExportRecord
 from .local import LocalMeasureAuthority, LocalMeasureRow
 from .regulation import MeasureRow, RegulatoryProject, RegulatoryProposal, SpecialMeasureUse
 from .schedule import ScheduleItem, ScheduleProject
@@ -17,7 +18,7 @@ from .text import Passage, SurveyFinding
 from .zone import CoAuthor, Edition, Zone
 
 __all__ = [
-    "ActualFigure", "CoAuthor", "CountRow", "CountYear", "Edition", "FiscalSupportRow", "FiscalSupportYear",
+    "ActualFigure", "CoAuthor", "ExportRecord", "CountRow", "CountYear", "Edition", "FiscalSupportRow", "FiscalSupportYear",
     "Indicator", "Initiative", "LocalMeasureAuthority", "LocalMeasureRow", "MeasureRow", "NumericalTarget", "Passage",
     "RegulatoryProject", "RegulatoryProposal", "ScheduleItem", "ScheduleProject", "Solution", "SpecialMeasureUse",
     "SupportGroup", "SupportKind", "SupportProject", "SupportSection", "SurveyFinding", "TargetYear", "Zone",

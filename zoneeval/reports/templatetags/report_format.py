@@ -83,3 +83,26 @@ def index(sequence, i):
         return sequence[int(i)]
     except (IndexError, TypeError, ValueError):
         return None
+
+
+@register.filter
+def numbered_groups(groups):
+    """Part 5 groups with their projects numbered 1, 2, 3… running across the groups of one section
+    (①-1, ①-2 under the first group, ①-3 under the next): [(group, [(n, project), …]), …]. Numbering only."""
+    numbered, n = [], 0
+    for group in groups or []:
+        projects = []
+        for project in group.get("projects", []):
+            n += 1
+            projects.append((n, project))
+        numbered.append((group, projects))
+    return numbered
+
+
+_WIDE_CODE = str.maketrans({"(": "（", ")": "）", "-": "－"})
+
+
+@register.filter
+def wide_code(code):
+    """'(1)-①' → '（1）－①' (the body text prints target numbers with full-width brackets)."""
+    return str(code or "").translate(_WIDE_CODE)

@@ -3,7 +3,7 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from ...interchange.checks import schema
-from ...interchange.export import edition_snapshot
+from ...interchange.export import edition_snapshot, to_json
 from ...selectors import get_edition
 
 
@@ -26,8 +26,5 @@ class Command(BaseCommand):
         if edition is None:
             raise CommandError(f"評価書がありません: zone={options['zone']} year={options['year']}")
         snapshot = edition_snapshot(edition, with_derived=not options["no_derived"])
-        self.stdout.write(dump(snapshot))
+        self.stdout.write(to_json(snapshot))
 
-
-def dump(snapshot: dict) -> str:
-    return json.dumps(snapshot, ensure_ascii=False, indent=2)

@@ -1,0 +1,21 @@
+# zoneeval — see README.md. `make demo` and `make test` are the two set-up commands.
+.PHONY: demo setup serve test reset-demo schema
+
+demo: setup serve
+
+setup:
+	scripts/setup.sh
+
+serve:
+	@echo "Serving http://127.0.0.1:8000/  (demo users: see README; password zoneeval-demo, demo only)"
+	.venv/bin/python manage.py runserver 127.0.0.1:8000
+
+test:
+	scripts/test.sh
+
+reset-demo:
+	.venv/bin/python manage.py import_report zoneeval/samples/keihin-fy2019.json --replace
+	.venv/bin/python manage.py create_demo_users
+
+schema:
+	.venv/bin/python manage.py export_report --schema

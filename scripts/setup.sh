@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Everything the demo needs, except serving: packages, venv, database, the FY2019 sample, demo users.
+# Idempotent: an edition that is already loaded is kept (use `make reset-demo` to reload it).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/bootstrap.sh
+PY=.venv/bin/python
+$PY manage.py migrate --noinput -v0
+if $PY manage.py export_report --zone keihin --year 2019 --no-derived >/dev/null 2>&1; then
+  echo "FY2019 sample already loaded (keihin 2019)."
+else
+  $PY manage.py import_report zoneeval/samples/keihin-fy2019.json
+fi
+$PY manage.py create_demo_users --zone keihin --year 2019

@@ -1,0 +1,27 @@
+import copy
+import json
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE_PATH = ROOT / "zoneeval" / "samples" / "keihin-fy2019.json"
+REFERENCE_PATH = ROOT.parent / "shared" / "reference" / "keihin-fy2019-evaluation-report.txt"
+
+
+@pytest.fixture(scope="session")
+def sample_text() -> str:
+    return SAMPLE_PATH.read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def sample(sample_text) -> dict:
+    """The FY2019 sample as a fresh dict each time (tests may mutate it)."""
+    return json.loads(sample_text)
+
+
+@pytest.fixture
+def edition(db, sample):
+    from zoneeval.reports.interchange.importer import import_document
+
+    return import_document(copy.deepcopy(sample))

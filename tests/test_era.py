@@ -1,0 +1,34 @@
+from datetime import date
+
+import pytest
+
+from zoneeval.reports import era
+
+
+@pytest.mark.parametrize("fy, label", [
+    (2017, "平成29年度"), (2018, "平成30年度"), (2019, "令和元年度"), (2020, "令和2年度"), (2021, "令和3年度"),
+    (1989, "平成元年度"), (1988, "昭和63年度"), (2011, "平成23年度"),
+])
+def test_fiscal_year_label(fy, label):
+    assert era.fiscal_year_label(fy) == label
+
+
+@pytest.mark.parametrize("fy, label", [(2017, "H29"), (2018, "H30"), (2019, "H31・R1"), (2020, "R2"), (1988, "S63")])
+def test_schedule_heads(fy, label):
+    assert era.fiscal_year_short(fy) == label
+
+
+def test_table_heads_use_the_fiscal_years_name():
+    assert [era.fiscal_year_short_plain(y) for y in range(2017, 2022)] == ["H29", "H30", "R1", "R2", "R3"]
+
+
+@pytest.mark.parametrize("day, label", [
+    (date(2011, 12, 22), "平成23年12月22日"), (date(2019, 7, 1), "令和元年7月1日"), (date(2019, 4, 30), "平成31年4月30日"),
+    (date(2019, 5, 1), "令和元年5月1日"), (date(1989, 1, 7), "昭和64年1月7日"), (date(1989, 1, 8), "平成元年1月8日"),
+])
+def test_dates(day, label):
+    assert era.date_label(day) == label
+
+
+def test_plan_range():
+    assert era.fiscal_year_range_label(2017, 2021) == "平成29～令和3年度"

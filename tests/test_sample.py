@@ -1,0 +1,73 @@
+"""The shipped FY2019 sample: its derived figures, and its fidelity to the reference document."""
+import json
+import re
+
+import pytest
+
+from zoneeval.reports.figures import derive
+from zoneeval.reports.interchange.checks import problems_in
+
+from .conftest import REFERENCE_PATH
+
+
+def test_sample_is_valid(sample):
+    assert problems_in(sample) == []
+
+
+def test_sample_derived_block_is_what_the_figures_module_computes(sample):
+    assert sample["derived"] == json.loads(json.dumps(derive(sample)))
+
+
+@pytest.mark.parametrize("code, progress", [
+    ("(1)-①", 138), ("(1)-②", 68), ("(1)-③", 103), ("(2)", 83), ("(3)", 172), ("(4)", 100),
+])
+def test_fy2019_progress(sample, code, progress):
+    current = derive(sample)["targets"][code]["current"]
+    assert current["fiscal_year"] == 2019
+    assert current["progress"] == progress
+
+
+def test_fy2019_indicator_and_cumulative_figures(sample):
+    derived = derive(sample)
+    assert derived["indicators"]["1"]["progress"] == 103
+    assert derived["targets"]["(3)"]["cumulative_actual"] == "261"
+    assert derived["targets"]["(1)-②"]["cumulative_actual"] == "1290"
+
+
+def test_the_reference_documents_own_disagreements_are_kept_and_shown(sample):
+    derived = derive(sample)
+    h29 = derived["targets"]["(1)-①"]["years"][0]
+    assert (h29["fiscal_year"], h29["stated_progress"], h29["progress"]) == (2017, 104, 103)
+    assert h29["stated_progress_agrees"] is False
+    regulatory_science = derived["annex3"]["fiscal"][0]
+    assert regulatory_science["stated_cumulative"]["total"] == "19664872"
+    assert regulatory_science["cumulative"]["total"] == "2554872"
+
+
+def test_every_coauthor_in_order_and_rows_owned_by_their_authority(sample):
+    assert [a["name"] for a in sample["authorities"]] == ["神奈川県", "横浜市", "川崎市"]
+    part6 = sample["parts"]["part6"]["passages"]
+    assert [p["owner"] for p in part6] == ["kanagawa", "kanagawa", "yokohama", "kawasaki"]
+    assert "横浜市では" in part6[2]["text"] and "川崎市殿町地区では" in part6[3]["text"]
+    for table in ("fiscal", "financial", "tax", "other"):
+        for row in sample["parts"]["annex4"][table]:
+            assert row["owner"] == row["authorities"][0]
+    biojapan = sample["parts"]["annex4"]["other"][0]
+    assert biojapan["authorities"] == ["kanagawa", "yokohama", "kawasaki"]
+
+
+def _numbers(text: str) -> list[str]:
+    found = re.findall(r"(?<![0-9.])[0-9][0-9,]*(?:\.[0-9]+)?", text)
+    return [n.replace(",", "") for n in found]
+
+
+def test_every_figure_of_the_reference_tables_is_in_the_sample(sample_text):
+    """Every number printed in the reference's 別紙 tables (from the first 別紙1 sheet to the end) appears in the
+    sample, as a value or inside a stored text."""
+    reference = REFERENCE_PATH.read_text(encoding="utf-8")
+    annexes = reference[reference.index("## ■ 目標に向けた取組の進捗に関する評価"):]
+    # Drop the Gantt's month header (1…12 repeated) and the form's fixed labels (寄与度(※), (a+b), 注1)).
+    annexes = re.sub(r"年 月(\t[0-9HR・]+)+", "", annexes)
+    sample_numbers = set(_numbers(sample_text))
+    missing = sorted({n for n in _numbers(annexes) if n not in sample_numbers}, key=float)
+    assert missing == []

@@ -1,0 +1,48 @@
+"""Settings come from the environment; the demo defaults are refused when DEBUG is off."""
+import os
+import subprocess
+import sys
+
+from .conftest import ROOT
+
+PROBE = "import django; django.setup(); from django.conf import settings; " \
+        "print(settings.DATABASES['default']['ENGINE'], settings.CELERY_TASK_ALWAYS_EAGER)"
+
+
+def _run(env_overrides):
+    env = {k: v for k, v in os.environ.items()
+           if k not in {"DATABASE_URL", "CELERY_BROKER_URL", "SECRET_KEY", "DEBUG", "ALLOWED_HOSTS"}}
+    env.update(env_overrides, DJANGO_SETTINGS_MODULE="zoneeval.settings", ZONEEVAL_VAR_DIR="/tmp/zoneeval-settings-test")
+    return subprocess.run([sys.executable, "-c", PROBE], cwd=ROOT, env=env, capture_output=True, text=True)
+
+
+def test_no_variables_means_sqlite_and_eager_celery():
+    result = _run({})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["django.db.backends.sqlite3", "True"]
+
+
+def test_database_and_broker_from_the_environment():
+    result = _run({"DATABASE_URL": "postgres://u@127.0.0.1:5432/x", "CELERY_BROKER_URL": "redis://127.0.0.1:6379/3"})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["django.db.backends.postgresql", "False"]
+
+
+def test_demo_secret_key_is_refused_without_debug():
+    result = _run({"DEBUG": "0", "ALLOWED_HOSTS": "example.org", "DATABASE_URL": "postgres://u@h/x"})
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_sqlite_demo_database_and_missing_hosts_are_refused_without_debug():
+    key = "k" * 50
+    no_db = _run({"DEBUG": "0", "SECRET_KEY": key, "ALLOWED_HOSTS": "example.org"})
+    assert no_db.returncode != 0 and "DATABASE_URL" in no_db.stderr
+    no_hosts = _run({"DEBUG": "0", "SECRET_KEY": key, "DATABASE_URL": "postgres://u@h/x"})
+    assert no_hosts.returncode != 0 and "ALLOWED_HOSTS" in no_hosts.stderr
+
+
+def test_production_settings_load_with_real_values():
+    result = _run({"DEBUG": "0", "SECRET_KEY": "k" * 50, "ALLOWED_HOSTS": "example.org",
+                   "DATABASE_URL": "postgres://u@h/x", "CELERY_BROKER_URL": "redis://127.0.0.1:6379/1"})
+    assert result.returncode == 0, result.stderr
