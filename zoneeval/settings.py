@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "guardian",
     "zoneeval.authorities",
     "zoneeval.reports",
+    "zoneeval.assembly",
 ]
 
 MIDDLEWARE = [
@@ -122,6 +123,7 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "staticfiles"
+ARTEFACT_DIR = Path(os.environ.get("ZONEEVAL_ARTEFACT_DIR", VAR_DIR / "artefacts"))
 
 # Celery: a real broker when CELERY_BROKER_URL is given, otherwise tasks run eagerly in-process.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")

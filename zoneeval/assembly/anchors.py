@@ -1,0 +1,33 @@
+"""Ids of places in the document, shared by the templates (preview and PDF) and the validation findings."""
+
+PART_ANCHORS = {
+    "title": "title", "part1": "part-1", "part2": "part-2", "part3": "part-3", "part4": "part-4", "part5": "part-5",
+    "part6": "part-6", "part7": "part-7", "annex1": "annex-1", "annex1_2": "annex-1-2", "annex2": "annex-2",
+    "annex3": "annex-3", "annex4": "annex-4",
+}
+
+
+def part_anchor(part: str) -> str:
+    return PART_ANCHORS[part]
+
+
+def target_anchor(code: str) -> str:
+    """'(1)-①' → 'target-1-1'; '(2)' → 'target-2'."""
+    numbers = []
+    for ch in code:
+        if ch.isdigit():
+            if numbers and numbers[-1][1]:
+                numbers[-1] = (numbers[-1][0] + ch, True)
+            else:
+                numbers.append((ch, True))
+        else:
+            if "①" <= ch <= "⑳":
+                numbers.append((str(ord(ch) - ord("①") + 1), False))
+            elif numbers:
+                numbers[-1] = (numbers[-1][0], False)
+    return "target-" + "-".join(n for n, _ in numbers)
+
+
+def row_anchor(table: str, index: int) -> str:
+    """'annex3-fiscal', 0 → 'annex3-fiscal-1'."""
+    return f"{table}-{index + 1}"

@@ -1,0 +1,84 @@
+"""Assembly runs (assemble → validate → render), the snapshots they assembled and the artefacts they rendered."""
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AssembledSnapshot(models.Model):
+    """Exactly what was validated and rendered: the interchange data of the edition at one moment, keyed by the
+    SHA-256 of its canonical JSON."""
+
+    edition = models.ForeignKey("reports.Edition", on_delete=models.CASCADE, related_name="snapshots")
+    content_hash = models.CharField(max_length=64)
+    payload = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["edition", "content_hash"], name="unique_snapshot_hash")]
+
+
+class Artefact(models.Model):
+    """A rendered file. The same content hash gives the same artefact: it is never rendered twice."""
+
+    class Kind(models.TextChoices):
+        PDF = "pdf", "PDF"
+
+    content_hash = models.CharField(max_length=64)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.PDF)
+    relative_path = models.CharField(max_length=300)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(_("ファイルのSHA-256"), max_length=64)
+    pages = models.PositiveIntegerField(default=0)
+    render_seconds = models.FloatField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["content_hash", "kind"], name="unique_artefact")]
+
+    @property
+    def path(self):
+        return settings.ARTEFACT_DIR / self.relative_path
+
+
+class AssemblyRun(models.Model):
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("待機中")
+        RUNNING = "running", _("実行中")
+        SUCCEEDED = "succeeded", _("完了")
+        FAILED = "failed", _("失敗")
+
+    class Stage(models.TextChoices):
+        QUEUED = "queued", _("待機中")
+        ASSEMBLE = "assemble", _("取りまとめ")
+        VALIDATE = "validate", _("検証")
+        RENDER = "render", _("PDF作成")
+        DONE = "done", _("完了")
+
+    edition = models.ForeignKey("reports.Edition", on_delete=models.CASCADE, related_name="assembly_runs")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                     related_name="+")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
+    stage = models.CharField(max_length=20, choices=Stage.choices, default=Stage.QUEUED)
+    percent = models.PositiveSmallIntegerField(default=0)
+    timings = models.JSONField(default=dict, blank=True)
+    findings = models.JSONField(default=list, blank=True)
+    error_count = models.PositiveIntegerField(default=0)
+    warning_count = models.PositiveIntegerField(default=0)
+    snapshot = models.ForeignKey(AssembledSnapshot, on_delete=models.PROTECT, null=True, blank=True, related_name="runs")
+    artefact = models.ForeignKey(Artefact, on_delete=models.PROTECT, null=True, blank=True, related_name="runs")
+    rendered_now = models.BooleanField(default=False, help_text="False when an existing artefact was reused")
+    attempts = models.PositiveIntegerField(default=0)
+    failure = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"run #{self.pk} {self.edition} {self.status}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)

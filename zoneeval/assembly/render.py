@@ -1,0 +1,65 @@
+"""The official PDF, rendered by WeasyPrint from the same templates as the web preview."""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
+
+from ..reports.presentation import document_context
+from .url_fetcher import SafeURLFetcher
+
+_FONT_CONFIG: FontConfiguration | None = None
+_STYLESHEET: CSS | None = None
+
+
+def font_config() -> FontConfiguration:
+    """One FontConfiguration per process: a long-lived worker pays for font loading once."""
+    global _FONT_CONFIG
+    if _FONT_CONFIG is None:
+        _FONT_CONFIG = FontConfiguration()
+    return _FONT_CONFIG
+
+
+def stylesheet() -> CSS:
+    global _STYLESHEET
+    if _STYLESHEET is None:
+        path = settings.BASE_DIR / "static" / "css" / "print.css"
+        _STYLESHEET = CSS(filename=str(path), font_config=font_config(), url_fetcher=SafeURLFetcher())
+    return _STYLESHEET
+
+
+def document_html(snapshot: dict) -> str:
+    """The print HTML of a snapshot (the document partials of the preview inside a print wrapper)."""
+    context = document_context(snapshot)
+    context["for_print"] = True
+    return render_to_string("reports/print.html", context)
+
+
+@dataclass
+class RenderResult:
+    pdf: bytes
+    pages: int
+    seconds: float
+    refused_urls: list[str] = field(default_factory=list)
+    timings: dict = field(default_factory=dict)
+
+
+def render_pdf(snapshot: dict, html: str | None = None) -> RenderResult:
+    started = time.perf_counter()
+    html = html if html is not None else document_html(snapshot)
+    built = time.perf_counter()
+    fetcher = SafeURLFetcher()
+    document = HTML(string=html, base_url=str(settings.BASE_DIR / "static") + "/", url_fetcher=fetcher).render(
+        stylesheets=[stylesheet()], font_config=font_config()
+    )
+    laid_out = time.perf_counter()
+    pdf = document.write_pdf(pdf_variant=None, uncompressed_pdf=False)
+    done = time.perf_counter()
+    return RenderResult(
+        pdf=pdf, pages=len(document.pages), seconds=done - started, refused_urls=fetcher.refused,
+        timings={"html": built - started, "layout": laid_out - built, "write": done - laid_out},
+    )

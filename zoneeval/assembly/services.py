@@ -1,0 +1,120 @@
+"""The assembly pipeline's writes: request a run, then assemble → validate → render, each stage idempotent.
+
+A stage that already happened for a run is skipped, so a run that was interrupted (a killed worker) completes when
+it is dispatched again; the same content hash reuses the same snapshot and artefact instead of rendering twice."""
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+
+from django.db import transaction
+from django.utils import timezone
+
+from ..reports.interchange.export import edition_snapshot, to_json
+from ..reports.models import Edition
+from .models import Artefact, AssembledSnapshot, AssemblyRun
+from .render import render_pdf
+from .storage import artefact_relative_path, write_atomically
+from .validations import ERROR, validate
+
+
+def content_hash(payload: str) -> str:
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def request_run(edition: Edition, user=None) -> AssemblyRun:
+    """Create a run and dispatch the pipeline once the transaction has committed."""
+    from .tasks import dispatch_pipeline
+
+    with transaction.atomic():
+        run = AssemblyRun.objects.create(edition=edition, requested_by=user)
+        transaction.on_commit(lambda: dispatch_pipeline(run.pk))
+    return run
+
+
+def _progress(run: AssemblyRun, stage: str, percent: int, **fields) -> None:
+    run.stage, run.percent = stage, percent
+    for name, value in fields.items():
+        setattr(run, name, value)
+    run.save(update_fields=["stage", "percent", *fields])
+
+
+def _timed(run: AssemblyRun, stage: str, started: float) -> None:
+    run.timings = {**run.timings, stage: round(time.perf_counter() - started, 4)}
+    run.save(update_fields=["timings"])
+
+
+def assemble(run_id: int) -> AssemblyRun:
+    run = AssemblyRun.objects.select_related("edition").get(pk=run_id)
+    if run.snapshot_id:
+        return run
+    started = time.perf_counter()
+    _progress(run, AssemblyRun.Stage.ASSEMBLE, 5, status=AssemblyRun.Status.RUNNING,
+              started_at=run.started_at or timezone.now(), attempts=run.attempts + 1)
+    payload = to_json(edition_snapshot(run.edition))
+    snapshot, _ = AssembledSnapshot.objects.get_or_create(
+        edition=run.edition, content_hash=content_hash(payload), defaults={"payload": payload}
+    )
+    _progress(run, AssemblyRun.Stage.ASSEMBLE, 30, snapshot=snapshot)
+    _timed(run, "assemble", started)
+    return run
+
+
+def validate_run(run_id: int) -> AssemblyRun:
+    run = AssemblyRun.objects.select_related("snapshot").get(pk=run_id)
+    if run.percent >= 50 and run.stage in (AssemblyRun.Stage.VALIDATE, AssemblyRun.Stage.RENDER, AssemblyRun.Stage.DONE):
+        return run
+    started = time.perf_counter()
+    _progress(run, AssemblyRun.Stage.VALIDATE, 35)
+    findings = [f.as_dict() for f in validate(json.loads(run.snapshot.payload))]
+    errors = sum(1 for f in findings if f["severity"] == ERROR)
+    _progress(run, AssemblyRun.Stage.VALIDATE, 50, findings=findings, error_count=errors,
+              warning_count=len(findings) - errors)
+    _timed(run, "validate", started)
+    return run
+
+
+def render(run_id: int) -> AssemblyRun:
+    run = AssemblyRun.objects.select_related("snapshot", "artefact").get(pk=run_id)
+    if run.artefact_id and run.artefact.path.exists():
+        return _finish(run)
+    started = time.perf_counter()
+    digest = run.snapshot.content_hash
+    existing = Artefact.objects.filter(content_hash=digest, kind=Artefact.Kind.PDF).first()
+    if existing is not None and existing.path.exists():
+        _progress(run, AssemblyRun.Stage.RENDER, 95, artefact=existing, rendered_now=False)
+    else:
+        _progress(run, AssemblyRun.Stage.RENDER, 55)
+        result = render_pdf(json.loads(run.snapshot.payload))
+        _progress(run, AssemblyRun.Stage.RENDER, 90)
+        relative = artefact_relative_path(digest, "pdf")
+        write_atomically(relative, result.pdf)
+        artefact, _ = Artefact.objects.update_or_create(
+            content_hash=digest, kind=Artefact.Kind.PDF,
+            defaults={"relative_path": relative, "size": len(result.pdf), "pages": result.pages,
+                      "sha256": hashlib.sha256(result.pdf).hexdigest(), "render_seconds": result.seconds},
+        )
+        _progress(run, AssemblyRun.Stage.RENDER, 95, artefact=artefact, rendered_now=True)
+    _timed(run, "render", started)
+    return _finish(run)
+
+
+def _finish(run: AssemblyRun) -> AssemblyRun:
+    _progress(run, AssemblyRun.Stage.DONE, 100, status=AssemblyRun.Status.SUCCEEDED, finished_at=timezone.now(),
+              failure="")
+    return run
+
+
+def fail(run_id: int, reason: str) -> None:
+    AssemblyRun.objects.filter(pk=run_id).update(
+        status=AssemblyRun.Status.FAILED, failure=reason[:2000], finished_at=timezone.now()
+    )
+
+
+def run_synchronously(edition: Edition, user=None) -> AssemblyRun:
+    """The same pipeline in this process (render_report, tests, the benchmark)."""
+    run = AssemblyRun.objects.create(edition=edition, requested_by=user)
+    assemble(run.pk)
+    validate_run(run.pk)
+    return render(run.pk)

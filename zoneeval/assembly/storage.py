@@ -1,0 +1,81 @@
+"""Artefacts on disk, written atomically: a file is either complete at its final name or absent.
+
+On Linux the bytes go to an unnamed O_TMPFILE in the target folder, which is linked under its final name only once
+fully written and synced; a process killed before that leaves nothing behind. Elsewhere a named temporary file is
+renamed into place, and stale temporaries are removed by the next write."""
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+from django.conf import settings
+
+STALE_SECONDS = 3600
+
+
+def artefact_relative_path(content_hash: str, kind: str) -> str:
+    return f"{content_hash[:2]}/{content_hash}.{kind}"
+
+
+def write_atomically(relative_path: str, data: bytes) -> Path:
+    final = Path(settings.ARTEFACT_DIR) / relative_path
+    final.parent.mkdir(parents=True, exist_ok=True)
+    if hasattr(os, "O_TMPFILE"):
+        try:
+            return _write_unnamed(final, data)
+        except OSError as exc:
+            if exc.errno not in (95, 22):  # EOPNOTSUPP / EINVAL: the file system has no O_TMPFILE
+                raise
+    return _write_renamed(final, data)
+
+
+def _write_unnamed(final: Path, data: bytes) -> Path:
+    fd = os.open(final.parent, os.O_TMPFILE | os.O_WRONLY, 0o644)
+    try:
+        _write_all(fd, data)
+        os.fsync(fd)
+        staging = final.with_name(f".{final.name}.{os.getpid()}.{time.monotonic_ns()}")
+        os.link(f"/proc/self/fd/{fd}", staging, follow_symlinks=True)
+    finally:
+        os.close(fd)
+    os.replace(staging, final)  # the complete file appears under its name in one step
+    _fsync_dir(final.parent)
+    return final
+
+
+def _write_renamed(final: Path, data: bytes) -> Path:
+    _remove_stale_temporaries(final.parent)
+    temporary = final.with_name(f".{final.name}.{os.getpid()}.partial")
+    with open(temporary, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, final)
+    _fsync_dir(final.parent)
+    return final
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        view = view[written:]
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _remove_stale_temporaries(folder: Path) -> None:
+    now = time.time()
+    for candidate in folder.glob(".*.partial"):
+        try:
+            if now - candidate.stat().st_mtime > STALE_SECONDS:
+                candidate.unlink()
+        except FileNotFoundError:
+            pass

@@ -1,0 +1,23 @@
+from ...reports.figures import dec, fmt
+from ..anchors import target_anchor
+from . import messages
+from .finding import ERROR, Finding
+
+
+def plan_goal_matches_yearly_targets(snapshot: dict) -> list[Finding]:
+    """For a yearly-flow target, the yearly 目標値 add up to the plan's cumulative goal (475億円 = 115+81+87+93+99)."""
+    findings = []
+    for i_index, indicator in enumerate(snapshot["parts"]["part3"]["indicators"]):
+        for t_index, target in enumerate(indicator["targets"]):
+            figures = snapshot["derived"]["targets"][target["code"]]
+            goal, total = dec(figures["plan_goal_in_unit"]), dec(figures["cumulative_target"])
+            if target["kind"] != "flow" or goal is None or total is None:
+                continue
+            if goal != total:
+                findings.append(Finding(
+                    "plan_goal_matches_yearly_targets", ERROR,
+                    messages.PLAN_GOAL_SUM.format(code=target["code"], total=f"{fmt(total)}{target['unit']}",
+                                                  goal=f"{fmt(goal)}{target['unit']}"),
+                    "annex1", f"$.parts.part3.indicators[{i_index}].targets[{t_index}].plan_goal",
+                    target_anchor(target["code"]), target["owner"]))
+    return findings
