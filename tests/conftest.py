@@ -6,7 +6,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_PATH = ROOT / "zoneeval" / "samples" / "keihin-fy2019.json"
-REFERENCE_PATH = ROOT.parent / "shared" / "reference" / "keihin-fy2019-evaluation-report.txt"
+# A copy of ../shared/reference/keihin-fy2019-evaluation-report.txt, so that the suite runs from any checkout.
+REFERENCE_PATH = ROOT / "tests" / "fixtures" / "keihin-fy2019-evaluation-report.txt"
 
 
 @pytest.fixture(scope="session")

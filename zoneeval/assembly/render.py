@@ -13,7 +13,7 @@ from ..reports.presentation import document_context
 from .url_fetcher import SafeURLFetcher
 
 _FONT_CONFIG: FontConfiguration | None = None
-_STYLESHEET: CSS | None = None
+_STYLESHEETS: list[CSS] | None = None
 
 
 def font_config() -> FontConfiguration:
@@ -24,12 +24,16 @@ def font_config() -> FontConfiguration:
     return _FONT_CONFIG
 
 
-def stylesheet() -> CSS:
-    global _STYLESHEET
-    if _STYLESHEET is None:
-        path = settings.BASE_DIR / "static" / "css" / "print.css"
-        _STYLESHEET = CSS(filename=str(path), font_config=font_config(), url_fetcher=SafeURLFetcher())
-    return _STYLESHEET
+def stylesheets() -> list[CSS]:
+    """The preview's stylesheet, then the print rules; parsed once per process."""
+    global _STYLESHEETS
+    if _STYLESHEETS is None:
+        css_dir = settings.BASE_DIR / "static" / "css"
+        _STYLESHEETS = [
+            CSS(filename=str(css_dir / name), font_config=font_config(), url_fetcher=SafeURLFetcher())
+            for name in ("app.css", "print.css")
+        ]
+    return _STYLESHEETS
 
 
 def document_html(snapshot: dict) -> str:
@@ -54,7 +58,7 @@ def render_pdf(snapshot: dict, html: str | None = None) -> RenderResult:
     built = time.perf_counter()
     fetcher = SafeURLFetcher()
     document = HTML(string=html, base_url=str(settings.BASE_DIR / "static") + "/", url_fetcher=fetcher).render(
-        stylesheets=[stylesheet()], font_config=font_config()
+        stylesheets=stylesheets(), font_config=font_config()
     )
     laid_out = time.perf_counter()
     pdf = document.write_pdf(pdf_variant=None, uncompressed_pdf=False)

@@ -5,6 +5,7 @@ fully written and synced; a process killed before that leaves nothing behind. El
 renamed into place, and stale temporaries are removed by the next write."""
 from __future__ import annotations
 
+import errno
 import os
 import time
 from pathlib import Path
@@ -25,7 +26,9 @@ def write_atomically(relative_path: str, data: bytes) -> Path:
         try:
             return _write_unnamed(final, data)
         except OSError as exc:
-            if exc.errno not in (95, 22):  # EOPNOTSUPP / EINVAL: the file system has no O_TMPFILE
+            # EOPNOTSUPP / EINVAL: no O_TMPFILE on this file system; EXDEV / EPERM / ENOENT: /proc linking refused
+            # (some sandboxes). Fall back to a named temporary renamed into place.
+            if exc.errno not in (errno.EOPNOTSUPP, errno.EINVAL, errno.EXDEV, errno.EPERM, errno.ENOENT):
                 raise
     return _write_renamed(final, data)
 
@@ -71,11 +74,26 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def _remove_stale_temporaries(folder: Path) -> None:
+    """Remove temporaries left by writers that died (their process is gone) or that are older than an hour."""
     now = time.time()
     for candidate in folder.glob(".*.partial"):
         try:
-            if now - candidate.stat().st_mtime > STALE_SECONDS:
+            pid = int(candidate.name.rsplit(".", 2)[-2])
+        except ValueError:
+            pid = 0
+        try:
+            if not _pid_alive(pid) or now - candidate.stat().st_mtime > STALE_SECONDS:
                 candidate.unlink()
         except FileNotFoundError:
             pass

@@ -2,7 +2,8 @@
 
 The web preview and (later) the PDF use the same templates and this same context; nothing here computes a figure:
 figures come from ``snapshot['derived']`` (see figures.py)."""
-from . import era
+from . import era, gantt
+from .anchors import target_anchor
 
 
 def document_context(snapshot: dict) -> dict:
@@ -14,7 +15,8 @@ def document_context(snapshot: dict) -> dict:
     authorities = {a["slug"]: a["name"] for a in snapshot["authorities"]}
     derived = snapshot["derived"]
     targets = [
-        {"indicator": indicator, "target": target, "figures": derived["targets"][target["code"]]}
+        {"indicator": indicator, "target": target, "figures": derived["targets"][target["code"]],
+         "anchor": target_anchor(target["code"])}
         for indicator in snapshot["parts"]["part3"]["indicators"]
         for target in indicator["targets"]
     ]
@@ -32,6 +34,7 @@ def document_context(snapshot: dict) -> dict:
         "zone_kind_label": zone_kind_label,
         "document_title": f"{era.fiscal_year_label(edition['fiscal_year'])} {zone_kind_label}総合特別区域評価書",
         "target_sheets": targets,
+        "schedule": gantt.schedule(snapshot),
         "fiscal_rows": list(zip(snapshot["parts"]["annex3"]["fiscal"], derived["annex3"]["fiscal"])),
         "tax_rows": list(zip(snapshot["parts"]["annex3"]["tax"], derived["annex3"]["tax"])),
         "financial_rows": list(zip(snapshot["parts"]["annex3"]["financial"], derived["annex3"]["financial"])),

@@ -1,4 +1,4 @@
-from ..anchors import row_anchor
+from ...reports.anchors import row_anchor
 from . import messages
 from .finding import ERROR, Finding
 

@@ -1,5 +1,5 @@
 from ...reports.figures import dec, fmt
-from ..anchors import target_anchor
+from ...reports.anchors import target_anchor
 from . import messages
 from .finding import ERROR, Finding
 

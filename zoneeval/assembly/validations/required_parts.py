@@ -1,5 +1,5 @@
 from ...reports.text import plain_text
-from ..anchors import part_anchor
+from ...reports.anchors import part_anchor
 from . import messages
 from .finding import ERROR, Finding
 

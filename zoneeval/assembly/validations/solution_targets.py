@@ -1,4 +1,4 @@
-from ..anchors import part_anchor
+from ...reports.anchors import part_anchor
 from . import messages
 from .finding import ERROR, WARNING, Finding
 

@@ -7,7 +7,7 @@ from ...reports.figures import dec, fmt
 from ...reports.input import normalise_digits
 from ...reports.text import sentences
 from ...reports.units import UNITS, convert
-from ..anchors import target_anchor
+from ...reports.anchors import target_anchor
 from . import messages
 from .finding import ERROR, Finding
 

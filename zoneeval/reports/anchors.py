@@ -1,7 +1,7 @@
 """Ids of places in the document, shared by the templates (preview and PDF) and the validation findings."""
 
 PART_ANCHORS = {
-    "title": "title", "part1": "part-1", "part2": "part-2", "part3": "part-3", "part4": "part-4", "part5": "part-5",
+    "title": "report-title", "part1": "part-1", "part2": "part-2", "part3": "part-3", "part4": "part-4", "part5": "part-5",
     "part6": "part-6", "part7": "part-7", "annex1": "annex-1", "annex1_2": "annex-1-2", "annex2": "annex-2",
     "annex3": "annex-3", "annex4": "annex-4",
 }
@@ -28,6 +28,13 @@ def target_anchor(code: str) -> str:
     return "target-" + "-".join(n for n, _ in numbers)
 
 
+ROW_PREFIXES = {
+    "annex3-fiscal": "annex3-fiscal", "annex3-tax": "tax-support", "annex3-financial": "financial-support",
+    "annex1_2-project": "schedule-project",
+    **{f"annex4-{t}": f"local-{t}" for t in ("fiscal", "financial", "tax", "deregulation", "strengthening", "other")},
+}
+
+
 def row_anchor(table: str, index: int) -> str:
-    """'annex3-fiscal', 0 → 'annex3-fiscal-1'."""
-    return f"{table}-{index + 1}"
+    """The id of the index-th row (0-based) of a table: ('annex3-tax', 0) → 'tax-support-1'."""
+    return f"{ROW_PREFIXES[table]}-{index + 1}"
