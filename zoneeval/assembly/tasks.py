@@ -1,6 +1,7 @@
 """The pipeline's Celery tasks. Each takes a run id, is idempotent, has a time limit and retries transient
-failures (database or broker connections); a run whose stage finally fails is marked failed."""
+failures (database or broker connections); a run whose stage fails for good is marked failed."""
 from celery import Task, chain, shared_task
+from celery.exceptions import SoftTimeLimitExceeded
 from django.db import InterfaceError, OperationalError
 
 from . import services
@@ -16,26 +17,36 @@ class PipelineTask(Task):
     retry_backoff_max = 30
     max_retries = 3
 
-    def on_failure(self, exc, task_id, args, kwargs, einfo):
-        services.fail(args[0], f"{type(exc).__name__}: {exc}")
 
-
-@shared_task(base=PipelineTask, soft_time_limit=60, time_limit=90)
-def assemble_stage(run_id: int) -> int:
-    services.assemble(run_id)
+def _run_stage(task: Task, stage, run_id: int) -> int:
+    try:
+        stage(run_id)
+    except TRANSIENT as exc:
+        if task.request.retries >= task.max_retries:
+            services.fail(run_id, f"{type(exc).__name__}: {exc}")
+        raise  # autoretry_for retries it
+    except SoftTimeLimitExceeded:
+        services.fail(run_id, "時間制限を超えました (time limit exceeded)")
+        raise
+    except Exception as exc:
+        services.fail(run_id, f"{type(exc).__name__}: {exc}")
+        raise
     return run_id
 
 
-@shared_task(base=PipelineTask, soft_time_limit=60, time_limit=90)
-def validate_stage(run_id: int) -> int:
-    services.validate_run(run_id)
-    return run_id
+@shared_task(bind=True, base=PipelineTask, soft_time_limit=60, time_limit=90)
+def assemble_stage(self, run_id: int) -> int:
+    return _run_stage(self, services.assemble, run_id)
 
 
-@shared_task(base=PipelineTask, soft_time_limit=300, time_limit=360)
-def render_stage(run_id: int) -> int:
-    services.render(run_id)
-    return run_id
+@shared_task(bind=True, base=PipelineTask, soft_time_limit=60, time_limit=90)
+def validate_stage(self, run_id: int) -> int:
+    return _run_stage(self, services.validate_run, run_id)
+
+
+@shared_task(bind=True, base=PipelineTask, soft_time_limit=300, time_limit=360)
+def render_stage(self, run_id: int) -> int:
+    return _run_stage(self, services.render, run_id)
 
 
 def pipeline(run_id: int):

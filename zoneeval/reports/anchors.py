@@ -1,4 +1,5 @@
 """Ids of places in the document, shared by the templates (preview and PDF) and the validation findings."""
+import re
 
 PART_ANCHORS = {
     "title": "report-title", "part1": "part-1", "part2": "part-2", "part3": "part-3", "part4": "part-4", "part5": "part-5",
@@ -13,19 +14,10 @@ def part_anchor(part: str) -> str:
 
 def target_anchor(code: str) -> str:
     """'(1)-①' → 'target-1-1'; '(2)' → 'target-2'."""
-    numbers = []
-    for ch in code:
-        if ch.isdigit():
-            if numbers and numbers[-1][1]:
-                numbers[-1] = (numbers[-1][0] + ch, True)
-            else:
-                numbers.append((ch, True))
-        else:
-            if "①" <= ch <= "⑳":
-                numbers.append((str(ord(ch) - ord("①") + 1), False))
-            elif numbers:
-                numbers[-1] = (numbers[-1][0], False)
-    return "target-" + "-".join(n for n, _ in numbers)
+    parts = []
+    for token in re.findall(r"[0-9]+|[①-⑳]", code, flags=re.ASCII):
+        parts.append(token if token.isascii() else str(ord(token) - ord("①") + 1))
+    return "target-" + "-".join(parts)
 
 
 ROW_PREFIXES = {

@@ -1,0 +1,221 @@
+"""The assembly pipeline in one process: stages, idempotency by content hash, atomic artefacts, retries, the page."""
+import os
+
+import pytest
+from django.db import OperationalError
+from django.urls import reverse
+
+from zoneeval.assembly import services, storage, tasks
+from zoneeval.assembly.models import Artefact, AssemblyRun
+from zoneeval.authorities.models import Membership
+from zoneeval.authorities.services import ensure_user
+from zoneeval.reports.models import Passage
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def artefact_dir(settings, tmp_path):
+    settings.ARTEFACT_DIR = tmp_path / "artefacts"
+    return settings.ARTEFACT_DIR
+
+
+@pytest.fixture
+def eager(settings):
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    from zoneeval.celery import app
+
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
+    yield
+    app.conf.task_always_eager = settings.CELERY_TASK_ALWAYS_EAGER
+
+
+@pytest.fixture(scope="module")
+def rendered_once():
+    """Render the sample once for the module; later runs reuse it through the artefact table or a stub."""
+    return {}
+
+
+def _fast_render(monkeypatch, calls):
+    from zoneeval.assembly.render import RenderResult
+
+    def fake(snapshot, html=None):
+        calls.append(snapshot["edition"]["fiscal_year"])
+        return RenderResult(pdf=b"%PDF-1.7 stub " + os.urandom(8), pages=3, seconds=0.01)
+
+    monkeypatch.setattr(services, "render_pdf", fake)
+
+
+def test_run_goes_through_every_stage_and_stores_findings_and_timings(edition, monkeypatch):
+    calls = []
+    _fast_render(monkeypatch, calls)
+    run = services.run_synchronously(edition)
+    run.refresh_from_db()
+    assert (run.status, run.stage, run.percent) == ("succeeded", "done", 100)
+    assert set(run.timings) == {"assemble", "validate", "render"}
+    assert run.error_count == 2 and {f["rule"] for f in run.findings} == {"stated_progress_agrees", "annex3_totals_agree"}
+    assert run.artefact.path.read_bytes().startswith(b"%PDF")
+    assert len(run.snapshot.content_hash) == 64 and calls == [2019]
+
+
+def test_same_content_is_not_rendered_twice(edition, monkeypatch):
+    calls = []
+    _fast_render(monkeypatch, calls)
+    first = services.run_synchronously(edition)
+    second = services.run_synchronously(edition)
+    assert calls == [2019]
+    assert second.artefact_id == first.artefact_id and second.rendered_now is False
+    assert second.snapshot_id == first.snapshot_id
+
+
+def test_a_changed_section_gives_a_new_hash_and_a_new_artefact(edition, monkeypatch):
+    calls = []
+    _fast_render(monkeypatch, calls)
+    first = services.run_synchronously(edition)
+    passage = Passage.objects.get(edition=edition, slot="part7.overall")
+    passage.text = "<p>変更後の総合評価。</p>"
+    passage.save()
+    second = services.run_synchronously(edition)
+    assert calls == [2019, 2019]
+    assert second.snapshot.content_hash != first.snapshot.content_hash
+    assert second.artefact_id != first.artefact_id and Artefact.objects.count() == 2
+
+
+def test_interrupted_run_completes_when_dispatched_again(edition, monkeypatch):
+    calls = []
+    _fast_render(monkeypatch, calls)
+    run = AssemblyRun.objects.create(edition=edition)
+    services.assemble(run.pk)
+    services.validate_run(run.pk)  # … the worker dies here
+    services.assemble(run.pk)  # dispatched again: finished stages are skipped
+    services.validate_run(run.pk)
+    run = services.render(run.pk)
+    assert run.status == "succeeded" and calls == [2019]
+
+
+def test_run_is_dispatched_only_after_commit(edition, django_capture_on_commit_callbacks, monkeypatch):
+    dispatched = []
+    monkeypatch.setattr(tasks, "dispatch_pipeline", lambda run_id, **kw: dispatched.append(run_id))
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        run = services.request_run(edition)
+    assert dispatched == [] and len(callbacks) == 1
+    callbacks[0]()
+    assert dispatched == [run.pk]
+
+
+def test_transient_database_failure_is_retried(edition, monkeypatch):
+    calls = []
+    _fast_render(monkeypatch, calls)
+    original = services.assemble
+    failures = []
+
+    def flaky(run_id):
+        if not failures:
+            failures.append(1)
+            raise OperationalError("connection reset")
+        return original(run_id)
+
+    monkeypatch.setattr(services, "assemble", flaky)
+    run = AssemblyRun.objects.create(edition=edition)
+    result = tasks.assemble_stage.apply(args=[run.pk], throw=False)  # apply() carries out retries in-process
+    assert result.successful() and failures == [1]
+    run.refresh_from_db()
+    assert run.snapshot_id is not None and run.attempts == 1
+
+
+def test_failure_marks_the_run_failed(edition, eager, monkeypatch):
+    def broken(snapshot, html=None):
+        raise ValueError("layout exploded")
+
+    monkeypatch.setattr(services, "render_pdf", broken)
+    run = AssemblyRun.objects.create(edition=edition)
+    with pytest.raises(ValueError):
+        tasks.dispatch_pipeline(run.pk)
+    run.refresh_from_db()
+    assert run.status == "failed" and "layout exploded" in run.failure
+
+
+def test_artefact_write_is_all_or_nothing(tmp_path, settings, monkeypatch):
+    settings.ARTEFACT_DIR = tmp_path
+    final = storage.write_atomically("ab/abc.pdf", b"%PDF complete")
+    assert final.read_bytes() == b"%PDF complete"
+
+    def crash(*args, **kwargs):
+        raise OSError(5, "I/O error while writing")
+
+    monkeypatch.setattr(storage.os, "write", crash)
+    monkeypatch.setattr(storage, "_write_all", crash)
+    with pytest.raises(OSError):
+        storage.write_atomically("cd/cde.pdf", b"%PDF never")
+    assert not (tmp_path / "cd" / "cde.pdf").exists()
+    assert [p.name for p in (tmp_path / "cd").iterdir() if not p.name.endswith(".partial")] == []
+
+
+def test_temporaries_of_dead_writers_are_removed(tmp_path, settings):
+    settings.ARTEFACT_DIR = tmp_path
+    (tmp_path / "ef").mkdir()
+    orphan = tmp_path / "ef" / ".x.pdf.999999999.partial"
+    orphan.write_bytes(b"%PDF half")
+    storage._remove_stale_temporaries(tmp_path / "ef")
+    assert not orphan.exists()
+
+
+def _login(client, username, authority, role):
+    user = ensure_user(username, "pw-for-tests-123", authority=authority, role=role)
+    client.force_login(user)
+    return user
+
+
+def test_coordinator_starts_a_run_and_the_page_shows_progress_and_findings(
+        client, edition, eager, monkeypatch, django_capture_on_commit_callbacks):
+    calls = []
+    _fast_render(monkeypatch, calls)
+    _login(client, "coord", edition.coordinator, Membership.Role.COORDINATOR)
+    url = reverse("assembly:start", args=["keihin", 2019])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url)
+    assert response.status_code == 302
+    run = AssemblyRun.objects.get()
+    page = client.get(reverse("reports:edition_detail", args=["keihin", 2019])).content.decode()
+    assert "<progress" in page and f"実行 #{run.pk}" in page
+    assert "エラー 2 件" in page and 'href="#target-1-1"' in page and 'href="#annex3-fiscal-1"' in page
+    assert 'id="target-1-1"' in page and 'id="annex3-fiscal-1"' in page
+    pdf = client.get(reverse("assembly:pdf", args=["keihin", 2019, run.pk]))
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+
+
+def test_active_run_polls_itself(client, edition):
+    run = AssemblyRun.objects.create(edition=edition, status="running", stage="render", percent=55)
+    html = client.get(reverse("assembly:status", args=["keihin", 2019, run.pk])).content.decode()
+    assert 'hx-trigger="every 1s"' in html and 'value="55"' in html
+    run.status, run.percent, run.stage = "succeeded", 100, "done"
+    run.save()
+    html = client.get(reverse("assembly:status", args=["keihin", 2019, run.pk])).content.decode()
+    assert "hx-trigger" not in html
+
+
+def test_only_the_coordinator_may_start_a_run(client, edition):
+    url = reverse("assembly:start", args=["keihin", 2019])
+    assert client.post(url).status_code == 302  # to the login page
+    yokohama = edition.coauthors.get(order=1).authority
+    _login(client, "yokohama-approver-x", yokohama, Membership.Role.APPROVER)
+    assert client.post(url).status_code == 403
+    assert AssemblyRun.objects.count() == 0
+
+
+def test_every_finding_links_to_a_place_that_exists(client, edition, sample):
+    from zoneeval.assembly.validations import validate
+    from tests.test_validations import BREAKERS
+    import copy
+
+    page = client.get(reverse("reports:edition_detail", args=["keihin", 2019])).content.decode()
+    anchors = set()
+    for breakers in BREAKERS.values():
+        for breaker in breakers:
+            doc = copy.deepcopy(sample)
+            breaker(doc)
+            doc.pop("derived")
+            anchors |= {f.anchor for f in validate(doc)}
+    missing = sorted(a for a in anchors if f'id="{a}"' not in page)
+    assert missing == []

@@ -1,0 +1,56 @@
+"""The pipeline on the edition page: start a run, watch its progress, download the PDF."""
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from ..reports.selectors import get_edition
+from .models import AssemblyRun
+from .selectors import can_run_assembly
+from .services import request_run
+
+
+def _edition_or_404(zone_slug, fiscal_year):
+    edition = get_edition(zone_slug, fiscal_year)
+    if edition is None:
+        raise Http404("評価書がありません")
+    return edition
+
+
+@login_required
+@require_POST
+def start_run(request, zone_slug: str, fiscal_year: int):
+    edition = _edition_or_404(zone_slug, fiscal_year)
+    if not can_run_assembly(request.user, edition):
+        raise PermissionDenied("取りまとめ・PDF作成は取りまとめ自治体の担当者のみが実行できます。")
+    run = request_run(edition, request.user)
+    if request.headers.get("HX-Request"):
+        return render(request, "assembly/run_status.html", _status_context(run, edition))
+    return redirect(f"{edition_url(edition)}#assembly")
+
+
+def run_status(request, zone_slug: str, fiscal_year: int, run_id: int):
+    edition = _edition_or_404(zone_slug, fiscal_year)
+    run = get_object_or_404(AssemblyRun.objects.select_related("artefact", "snapshot"), pk=run_id, edition=edition)
+    return render(request, "assembly/run_status.html", _status_context(run, edition))
+
+
+def _status_context(run, edition) -> dict:
+    authorities = {c.authority.slug: c.authority.name for c in edition.coauthors.select_related("authority")}
+    return {"run": run, "edition": edition, "authorities": authorities}
+
+
+def run_pdf(request, zone_slug: str, fiscal_year: int, run_id: int):
+    edition = _edition_or_404(zone_slug, fiscal_year)
+    run = get_object_or_404(AssemblyRun.objects.select_related("artefact"), pk=run_id, edition=edition)
+    if run.artefact is None or not run.artefact.path.exists():
+        raise Http404("PDFはまだ作成されていません")
+    filename = f"{edition.zone.slug}-{edition.fiscal_year}-{run.artefact.content_hash[:8]}.pdf"
+    return FileResponse(open(run.artefact.path, "rb"), content_type="application/pdf", filename=filename)
+
+
+def edition_url(edition) -> str:
+    from django.urls import reverse
+
+    return reverse("reports:edition_detail", args=[edition.zone.slug, edition.fiscal_year])
