@@ -10,12 +10,15 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
+from zoneeval.assembly.models import AssemblyRun
+from zoneeval.assembly.tasks import dispatch_pipeline
 from zoneeval.reports.models import ExportRecord
 from zoneeval.reports.tasks import record_export_task
 
 from .conftest import ROOT
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+WORKER_LOG = subprocess.DEVNULL if not os.environ.get("ZONEEVAL_WORKER_LOG") else open(os.environ["ZONEEVAL_WORKER_LOG"], "a")
 
 
 def _database_url() -> str:
@@ -24,25 +27,49 @@ def _database_url() -> str:
     return f"postgres://{user}@{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{db['NAME']}"
 
 
-@pytest.fixture
-def worker():
+def _start_worker(queue: str, artefact_dir) -> subprocess.Popen:
     if connection.vendor != "postgresql" or not os.environ.get("CELERY_BROKER_URL"):
         pytest.fail("the real-worker test needs DATABASE_URL=postgres://… and CELERY_BROKER_URL=redis://… (make test)")
-    queue = f"test-{uuid.uuid4().hex[:8]}"
-    env = dict(os.environ, DATABASE_URL=_database_url())
-    process = subprocess.Popen(
+    env = dict(os.environ, DATABASE_URL=_database_url(), ZONEEVAL_ARTEFACT_DIR=str(artefact_dir))
+    return subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "zoneeval", "worker", "--pool=solo", "--concurrency=1",
          "-Q", queue, "--without-heartbeat", "--without-gossip", "--without-mingle", "-l", "warning"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        cwd=ROOT, env=env, stdout=WORKER_LOG, stderr=subprocess.STDOUT,
     )
-    try:
-        yield queue
-    finally:
+
+
+def _delete_queue(queue: str) -> None:
+    import redis
+
+    client = redis.Redis.from_url(os.environ["CELERY_BROKER_URL"])
+    client.delete(queue)
+
+
+def _stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
         process.terminate()
         try:
             process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             process.kill()
+            process.wait()
+
+
+@pytest.fixture
+def artefact_dir(settings, tmp_path):
+    settings.ARTEFACT_DIR = tmp_path / "artefacts"
+    return settings.ARTEFACT_DIR
+
+
+@pytest.fixture
+def worker(artefact_dir):
+    queue = f"test-{uuid.uuid4().hex[:8]}"
+    process = _start_worker(queue, artefact_dir)
+    try:
+        yield queue
+    finally:
+        _stop(process)
+        _delete_queue(queue)
 
 
 def test_worker_consumes_task_from_redis_and_writes_to_postgresql(edition, worker):
@@ -55,3 +82,59 @@ def test_worker_consumes_task_from_redis_and_writes_to_postgresql(edition, worke
     # The worker process, not this one, did the write: the row was committed by another connection.
     assert result.state == "SUCCESS"
     assert '"progress": 138' in record.payload
+
+
+def _wait_for(predicate, timeout: float, what: str):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.1)
+    pytest.fail(f"timed out after {timeout}s waiting for {what}")
+
+
+def _files(folder):
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file()) if folder.exists() else []
+
+
+def test_killed_worker_leaves_no_partial_file_and_the_run_completes_when_run_again(edition, artefact_dir):
+    queue = f"test-{uuid.uuid4().hex[:8]}"
+    first = _start_worker(queue, artefact_dir)
+    try:
+        run = AssemblyRun.objects.create(edition=edition)
+        dispatch_pipeline(run.pk, queue=queue)
+
+        def rendering():
+            run.refresh_from_db()
+            assert run.status != "failed", run.failure
+            return run.stage == "render" and run.percent == 55
+
+        _wait_for(rendering, 90, "the worker to start rendering")
+        time.sleep(0.5)  # well inside WeasyPrint's layout of the whole document
+        first.kill()  # SIGKILL: no clean-up code runs
+        first.wait(timeout=20)
+    finally:
+        _stop(first)
+    run.refresh_from_db()
+    assert run.status == "running" and run.artefact_id is None
+    assert _files(artefact_dir) == []  # no partial file, not even a temporary one
+
+    second = _start_worker(queue, artefact_dir)
+    try:
+        dispatch_pipeline(run.pk, queue=queue)  # run it again
+
+        def finished():
+            run.refresh_from_db()
+            return run.status in ("succeeded", "failed")
+
+        _wait_for(finished, 180, "the second worker to finish the run")
+    finally:
+        _stop(second)
+        _delete_queue(queue)
+    assert run.status == "succeeded", run.failure
+    files = _files(artefact_dir)
+    assert files == [f"{run.snapshot.content_hash[:2]}/{run.snapshot.content_hash}.pdf"]
+    pdf = (artefact_dir / files[0]).read_bytes()
+    assert pdf.startswith(b"%PDF") and pdf.rstrip().endswith(b"%%EOF")
+    assert hashlib.sha256(pdf).hexdigest() == run.artefact.sha256

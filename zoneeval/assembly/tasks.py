@@ -49,9 +49,11 @@ def render_stage(self, run_id: int) -> int:
     return _run_stage(self, services.render, run_id)
 
 
-def pipeline(run_id: int):
-    return chain(assemble_stage.si(run_id), validate_stage.si(run_id), render_stage.si(run_id))
+def pipeline(run_id: int, **options):
+    """assemble → validate → render; ``options`` (e.g. queue) apply to every stage."""
+    stages = (assemble_stage, validate_stage, render_stage)
+    return chain(*(stage.si(run_id).set(**options) for stage in stages))
 
 
 def dispatch_pipeline(run_id: int, **options):
-    return pipeline(run_id).apply_async(**options)
+    return pipeline(run_id, **options).apply_async()
