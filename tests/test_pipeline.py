@@ -21,14 +21,15 @@ def artefact_dir(settings, tmp_path):
 
 
 @pytest.fixture
-def eager(settings):
-    settings.CELERY_TASK_ALWAYS_EAGER = True
+def eager():
+    """Run Celery tasks in-process for this test only (the suite otherwise talks to Redis)."""
     from zoneeval.celery import app
 
+    before = (app.conf.task_always_eager, app.conf.task_eager_propagates)
     app.conf.task_always_eager = True
     app.conf.task_eager_propagates = True
     yield
-    app.conf.task_always_eager = settings.CELERY_TASK_ALWAYS_EAGER
+    app.conf.task_always_eager, app.conf.task_eager_propagates = before
 
 
 @pytest.fixture(scope="module")
