@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class ReportsConfig(AppConfig):
     name = "zoneeval.reports"
     verbose_name = "評価書"
+
+    def ready(self):
+        from .permissions import connect_signals
+
+        connect_signals()

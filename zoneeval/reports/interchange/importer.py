@@ -35,6 +35,7 @@ from ..models import (
     TargetYear,
     Zone,
 )
+from ..permissions import grant_edition
 from ..sanitize import clean_html
 from .checks import Problem, problems_in
 
@@ -73,7 +74,9 @@ def import_document(document: dict, replace: bool = False) -> Edition:
                     f"(the edition exists; use --replace)",
                 )])
             existing.delete()
-        return _EditionWriter(document, zone, authorities).write()
+        edition = _EditionWriter(document, zone, authorities).write()
+        grant_edition(edition)  # bulk creates bypass the signals that grant permissions item by item
+        return edition
 
 
 def _authorities(document: dict) -> dict[str, Authority]:

@@ -1,6 +1,7 @@
 """The whole 評価書 as data. One module per group of parts; everything is importable from here."""
 from .exports import ExportRecord
 from .local import LocalMeasureAuthority, LocalMeasureRow
+from .permissions import *  # noqa: F401,F403  (guardian direct foreign-key permission models)
 from .regulation import MeasureRow, RegulatoryProject, RegulatoryProposal, SpecialMeasureUse
 from .schedule import ScheduleItem, ScheduleProject
 from .support import (
