@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "zoneeval.authorities",
     "zoneeval.reports",
     "zoneeval.assembly",
+    "zoneeval.drafting",
 ]
 
 MIDDLEWARE = [

@@ -5,6 +5,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("zoneeval.drafting.urls")),
     path("", include("zoneeval.assembly.urls")),
     path("", include("zoneeval.reports.urls")),
 ]

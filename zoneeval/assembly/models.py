@@ -64,7 +64,7 @@ class AssemblyRun(models.Model):
     findings = models.JSONField(default=list, blank=True)
     error_count = models.PositiveIntegerField(default=0)
     warning_count = models.PositiveIntegerField(default=0)
-    snapshot = models.ForeignKey(AssembledSnapshot, on_delete=models.PROTECT, null=True, blank=True, related_name="runs")
+    snapshot = models.ForeignKey(AssembledSnapshot, on_delete=models.CASCADE, null=True, blank=True, related_name="runs")
     artefact = models.ForeignKey(Artefact, on_delete=models.PROTECT, null=True, blank=True, related_name="runs")
     rendered_now = models.BooleanField(default=False, help_text="False when an existing artefact was reused")
     attempts = models.PositiveIntegerField(default=0)

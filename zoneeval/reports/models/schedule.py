@@ -28,6 +28,7 @@ class ScheduleItem(models.Model):
     # Bars and milestones: [{"start": "2017-04", "end": "2022-03"}], [{"month": "2018-09", "label": "…"}].
     bars = models.JSONField(default=list, blank=True)
     milestones = models.JSONField(default=list, blank=True)
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["order", "pk"]

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class DraftingConfig(AppConfig):
+    name = "zoneeval.drafting"
+    verbose_name = "起草"

@@ -1,0 +1,140 @@
+"""Forms built from the registry: one per kind of item, with the edition's plan years for year grids."""
+from __future__ import annotations
+
+from django import forms
+
+from ..reports.era import fiscal_year_label
+from ..reports.input import normalise_digits
+from .fields import AmountField, MonthField, RichTextField
+from .registry import Field, Kind
+
+DASHES = {"-", "－", "ー", "―", "‐", "—"}
+
+
+class GridCell(AmountField):
+    """A 別紙3 cell: blank, '-' (nothing) or an amount."""
+
+    def to_python(self, value):
+        text = normalise_digits(value or "").strip()
+        if text == "":
+            return ""
+        if text in DASHES:
+            return None
+        return super().to_python(value)
+
+
+def _form_field(f: Field, coauthors: list[tuple[str, str]]):
+    if f.kind == "rich":
+        return RichTextField(label=f.label, required=f.required)
+    if f.kind == "amount":
+        return AmountField(label=f.label, required=f.required)
+    if f.kind == "count":
+        return AmountField(label=f.label, required=f.required, integer=True)
+    if f.kind == "bool":
+        return forms.BooleanField(label=f.label, required=False)
+    if f.kind == "month":
+        return MonthField(label=f.label, required=False)
+    if f.kind == "choice":
+        return forms.ChoiceField(label=f.label, choices=f.choices, required=False)
+    if f.kind == "authorities":
+        return forms.MultipleChoiceField(label=f.label, choices=coauthors, widget=forms.CheckboxSelectMultiple,
+                                         required=True,
+                                         error_messages={"required": "自治体名を1つ以上選んでください。",
+                                                         "invalid_choice": "「%(value)s」はこの評価書の作成主体ではありません。"})
+    if f.kind == "milestones":
+        return forms.CharField(label=f.label, widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    return forms.CharField(label=f.label, required=f.required, max_length=500,
+                           error_messages={"required": "「%s」を入力してください。" % f.label})
+
+
+class ItemForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, kind: Kind, edition, owner_slug: str | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kind, self.edition, self.owner_slug = kind, edition, owner_slug
+        coauthors = [(c.authority.slug, c.authority.name) for c in edition.coauthors.select_related("authority")]
+        for f in kind.fields:
+            self.fields[f.name] = _form_field(f, coauthors)
+        self.grid_rows = []
+        if kind.year_grid:
+            for fy in edition.plan_years:
+                names = []
+                for f in kind.year_grid.fields:
+                    name = f"y{fy}_{f.name}"
+                    self.fields[name] = GridCell(label=f"{fiscal_year_label(fy)} {f.label}",
+                                                 integer=f.kind == "count")
+                    names.append(name)
+                self.grid_rows.append((fy, names))
+
+    def grid(self):
+        """[(fiscal year, [bound fields])] for the template."""
+        return [(fy, [self[name] for name in names]) for fy, names in self.grid_rows]
+
+    def plain_fields(self):
+        grid_names = {name for _, names in self.grid_rows for name in names}
+        return [self[name] for name in self.fields if name != "version" and name not in grid_names]
+
+    def clean_milestones(self):
+        value = normalise_digits(self.cleaned_data.get("milestones") or "")
+        result = []
+        for number, line in enumerate(value.splitlines(), start=1):
+            if not line.strip():
+                continue
+            month_text, _, label = line.strip().partition(" ")
+            try:
+                month = MonthField().clean(month_text)
+            except forms.ValidationError:
+                raise forms.ValidationError(f"{number}行目：「2019-04 内容」の形で入力してください。")
+            result.append({"month": month, "label": label.strip()})
+        return result
+
+    def clean(self):
+        data = super().clean()
+        first, last = self.edition.plan_first_fiscal_year, self.edition.plan_last_fiscal_year
+        first_month, last_month = f"{first:04d}-04", f"{last + 1:04d}-03"
+        for name in ("bar_start", "bar_end"):
+            month = data.get(name)
+            if month and not first_month <= month <= last_month:
+                self.add_error(name, f"計画期間（{first_month}〜{last_month}）の外の月です。")
+        for milestone in data.get("milestones") or []:
+            if not first_month <= milestone["month"] <= last_month:
+                self.add_error("milestones", f"{milestone['month']} は計画期間（{first_month}〜{last_month}）の外です。")
+        if "bar_start" in self.fields:
+            start, end = data.get("bar_start"), data.get("bar_end")
+            if bool(start) != bool(end):
+                self.add_error("bar_end", "開始月と終了月の両方を入力してください。")
+            elif start and end and start > end:
+                self.add_error("bar_end", "終了月が開始月より前です。")
+        if "authorities" in self.fields and self.owner_slug and data.get("authorities") is not None:
+            if self.owner_slug not in data["authorities"]:
+                self.add_error("authorities", "自分の自治体を自治体名から外すことはできません。")
+        return data
+
+
+class YearTableForm(forms.Form):
+    """目標値 per plan year (when the user may change the target) and one authority's 実績値 per year."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, edition, can_edit_targets: bool, actual_authority, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.years = list(edition.plan_years)
+        self.can_edit_targets, self.actual_authority = can_edit_targets, actual_authority
+        for fy in self.years:
+            if can_edit_targets:
+                self.fields[f"target_{fy}"] = AmountField(label=f"{fiscal_year_label(fy)} 目標値")
+            if actual_authority is not None and fy <= edition.fiscal_year:
+                self.fields[f"actual_{fy}"] = AmountField(
+                    label=f"{fiscal_year_label(fy)} 実績値（{actual_authority.name}）")
+
+    def rows(self):
+        """[(fiscal year, target field or None, actual field or None)] for the template."""
+        return [(fy, self[f"target_{fy}"] if f"target_{fy}" in self.fields else None,
+                 self[f"actual_{fy}"] if f"actual_{fy}" in self.fields else None) for fy in self.years]
+
+    def targets(self) -> dict:
+        return {fy: self.cleaned_data[f"target_{fy}"] for fy in self.years if f"target_{fy}" in self.cleaned_data}
+
+    def actuals(self) -> dict:
+        return {fy: self.cleaned_data[f"actual_{fy}"] for fy in self.years if f"actual_{fy}" in self.cleaned_data}

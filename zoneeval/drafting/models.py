@@ -1,0 +1,67 @@
+"""Parts (what one authority drafts of one section), their revisions (history) and who has them open."""
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .registry import SECTIONS
+
+
+class Part(models.Model):
+    """The items of one section of an edition that one authority owns: the unit of drafting and review."""
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("下書き")
+        IN_REVIEW = "in_review", _("審査中")
+        RETURNED = "returned", _("差戻し")
+        APPROVED = "approved", _("承認済み")
+
+    edition = models.ForeignKey("reports.Edition", on_delete=models.CASCADE, related_name="parts")
+    section = models.CharField(max_length=20, choices=SECTIONS)
+    authority = models.ForeignKey("authorities.Authority", on_delete=models.PROTECT, related_name="+")
+    state = models.CharField(max_length=20, choices=State.choices, default=State.DRAFT)
+    version = models.PositiveIntegerField(default=1)
+    last_editor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["edition", "section", "authority"], name="unique_part")]
+
+    def __str__(self):
+        return f"{self.get_section_display()}（{self.authority}）"
+
+
+class Revision(models.Model):
+    """One saved change of one item: who, when, and the item's fields before and after."""
+
+    class Action(models.TextChoices):
+        CREATE = "create", _("追加")
+        UPDATE = "update", _("更新")
+        DELETE = "delete", _("削除")
+
+    part = models.ForeignKey(Part, on_delete=models.CASCADE, related_name="revisions")
+    item_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
+    item_id = models.PositiveBigIntegerField()
+    item_label = models.CharField(max_length=500)
+    item_version = models.PositiveIntegerField()
+    action = models.CharField(max_length=10, choices=Action.choices)
+    before = models.JSONField(default=dict)
+    after = models.JSONField(default=dict)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["item_type", "item_id", "item_version"])]
+
+
+class Presence(models.Model):
+    """Who has a part open (refreshed while the edit page is open)."""
+
+    part = models.ForeignKey(Part, on_delete=models.CASCADE, related_name="presences")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    seen_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["part", "user"], name="unique_presence")]

@@ -1,0 +1,317 @@
+"""Writes of drafts: create, update and delete items, and the year table of a numerical target.
+
+Each write checks permissions on the server (guardian object permissions; membership for creation), refuses a stale
+version instead of overwriting it, records a revision (before/after) and marks the part as last edited by the user.
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from ..authorities.models import Authority
+from ..reports import models as m
+from ..reports.figures import fmt
+from ..reports.permissions import can_change, can_delete, editing_authority_ids
+from .models import Part, Presence, Revision
+from .registry import KIND_OF_MODEL, Kind, kind_of
+
+
+class StaleEdit(Exception):
+    """The item changed since the form was loaded; ``revisions`` are the changes made meanwhile."""
+
+    def __init__(self, revisions: list[Revision]):
+        self.revisions = revisions
+        super().__init__("stale edit")
+
+
+class EditionFrozen(PermissionDenied):
+    pass
+
+
+def edition_of(item):
+    kind = kind_of(item)
+    obj = item
+    for attr in kind.edition_path.split("__"):
+        obj = getattr(obj, attr)
+    return obj
+
+
+def check_editable(edition) -> None:
+    """A hook for the workflow: a submitted edition refuses every change."""
+    if getattr(edition, "is_frozen", False):
+        raise EditionFrozen("提出済みの評価書は変更できません。")
+
+
+# ---- item state for history and diffs ------------------------------------------------------------------------
+
+def _value(value):
+    if isinstance(value, Decimal):
+        return fmt(value)
+    return value
+
+
+def item_state(item) -> dict:
+    kind = kind_of(item)
+    state = {}
+    for f in kind.fields:
+        if f.kind == "authorities":
+            state[f.name] = [link.authority.slug for link in item.authority_links.select_related("authority")]
+        elif f.name == "bar_start":
+            state[f.name] = item.bars[0]["start"] if item.bars else ""
+        elif f.name == "bar_end":
+            state[f.name] = item.bars[0]["end"] if item.bars else ""
+        elif f.kind == "milestones":
+            state[f.name] = "\n".join(f"{x['month']} {x['label']}" for x in item.milestones)
+        else:
+            state[f.name] = _value(getattr(item, f.name))
+    if kind.year_grid:
+        for year in getattr(item, kind.year_grid.related_name).all():
+            for f in kind.year_grid.fields:
+                state[f"{year.fiscal_year}:{f.name}"] = _value(getattr(year, f.name))
+    return state
+
+
+# ---- parts ---------------------------------------------------------------------------------------------------
+
+def part_of(item, user=None) -> Part:
+    kind = kind_of(item)
+    part, _ = Part.objects.get_or_create(
+        edition=edition_of(item), section=kind.section_of(item), authority=kind.owner_of(item)
+    )
+    return part
+
+
+def ensure_parts(edition) -> int:
+    """Create the Part of every (section, owner) that has items. Returns how many were created."""
+    from ..reports.permissions import EDITION_PATHS, items_of_edition
+
+    wanted = set()
+    for model in EDITION_PATHS:
+        for item in items_of_edition(model, edition):
+            if model is m.ActualFigure:
+                wanted.add(("targets", item.authority_id))
+            else:
+                wanted.add((KIND_OF_MODEL[model].section_of(item), item.owner_id))
+    existing = set(Part.objects.filter(edition=edition).values_list("section", "authority_id"))
+    missing = [Part(edition=edition, section=s, authority_id=a) for s, a in wanted - existing]
+    Part.objects.bulk_create(missing)
+    return len(missing)
+
+
+def _record(user, item, part: Part, action: str, before: dict, after: dict) -> Revision:
+    part.last_editor = user
+    part.version += 1
+    part.save(update_fields=["last_editor", "version", "updated_at"])
+    return Revision.objects.create(
+        part=part, item_type=ContentType.objects.get_for_model(type(item)), item_id=item.pk,
+        item_label=kind_of(item).label_of(item)[:500], item_version=item.version, action=action,
+        before=before, after=after, user=user,
+    )
+
+
+def changes_since(item, version: int) -> list[Revision]:
+    return list(Revision.objects.filter(
+        item_type=ContentType.objects.get_for_model(type(item)), item_id=item.pk, item_version__gt=version
+    ).select_related("user").order_by("item_version"))
+
+
+# ---- writes --------------------------------------------------------------------------------------------------
+
+def _require_change(user, kind: Kind, item) -> None:
+    if not can_change(user, kind.permission_object(item)):
+        raise PermissionDenied("この項目を編集する権限がありません。")
+
+
+def _apply(kind: Kind, item, data: dict) -> None:
+    for f in kind.fields:
+        if f.name not in data or f.kind == "authorities":
+            continue
+        if f.name in ("bar_start", "bar_end", "milestones"):
+            continue
+        value = data[f.name]
+        if value is None and f.kind in ("line", "rich"):
+            value = ""
+        setattr(item, f.name, value)
+    if "bar_start" in data:
+        start, end = data.get("bar_start"), data.get("bar_end")
+        item.bars = [{"start": start, "end": end}] if start and end else []
+    if "milestones" in data:
+        item.milestones = data["milestones"]
+
+
+def _apply_after_save(kind: Kind, item, data: dict, edition) -> None:
+    if "authorities" in data and kind.model is m.LocalMeasureRow:
+        slugs = data["authorities"]
+        by_slug = {a.slug: a for a in Authority.objects.filter(slug__in=slugs)}
+        item.authority_links.all().delete()
+        m.LocalMeasureAuthority.objects.bulk_create(
+            m.LocalMeasureAuthority(row=item, authority=by_slug[s], order=i) for i, s in enumerate(slugs)
+        )
+    if kind.year_grid:
+        grid = kind.year_grid
+        related = getattr(item, grid.related_name)
+        for fy in edition.plan_years:
+            # "" = the cell is blank; None = "-" (nothing); a year whose cells are all blank has no row.
+            values = {f.name: data.get(f"y{fy}_{f.name}", "") for f in grid.fields}
+            if all(v == "" for v in values.values()):
+                related.filter(fiscal_year=fy).delete()
+                continue
+            related.update_or_create(fiscal_year=fy, defaults={k: (None if v == "" else v) for k, v in values.items()})
+
+
+@transaction.atomic
+def update_item(user, item, data: dict, expected_version: int):
+    kind = kind_of(item)
+    _require_change(user, kind, item)
+    edition = edition_of(item)
+    check_editable(edition)
+    locked = type(item).objects.select_for_update().get(pk=item.pk)
+    if locked.version != expected_version:
+        raise StaleEdit(changes_since(locked, expected_version))
+    before = item_state(locked)
+    _apply(kind, locked, data)
+    locked.version += 1
+    locked.save()
+    _apply_after_save(kind, locked, data, edition)
+    if kind.parent_attr:
+        parent = kind.permission_object(locked)
+        type(parent).objects.filter(pk=parent.pk).update(version=parent.version + 1)
+    _record(user, locked, part_of(locked), Revision.Action.UPDATE, before, item_state(locked))
+    return locked
+
+
+CONTAINER_DEFAULTS = {
+    "passage": lambda edition, key: {"edition": edition, "slot": key},
+    "survey-finding": lambda edition, key: {"edition": edition, "slot": key},
+    "regulatory-project": lambda edition, key: {"edition": edition, "kind": key},
+    "proposal": lambda edition, key: {"edition": edition},
+    "special-measure": lambda edition, key: {"edition": edition},
+    "measure-row": lambda edition, key: {"edition": edition, "kind": key},
+    "fiscal-row": lambda edition, key: {"edition": edition},
+    "count-row": lambda edition, key: {"edition": edition, "kind": key},
+    "local-row": lambda edition, key: {"edition": edition, "table": key},
+    "schedule-project": lambda edition, key: {"edition": edition, "number": _next_number(edition)},
+}
+PARENT_CONTAINERS = {  # kind → (parent model, lookup to the edition, attribute on the new item)
+    "initiative": (m.Solution, "edition", "solution"),
+    "support-project": (m.SupportGroup, "section__edition", "group"),
+    "schedule-item": (m.ScheduleProject, "edition", "project"),
+}
+
+
+def _next_number(edition) -> int:
+    return (m.ScheduleProject.objects.filter(edition=edition).aggregate(n=Max("number"))["n"] or 0) + 1
+
+
+@transaction.atomic
+def create_item(user, kind: Kind, edition, container: str, owner: Authority | None, data: dict, parent_id=None):
+    check_editable(edition)
+    values = {}
+    if kind.key in PARENT_CONTAINERS:
+        parent_model, path, attr = PARENT_CONTAINERS[kind.key]
+        parent = parent_model.objects.filter(pk=parent_id, **{path: edition}).first()
+        if parent is None:
+            raise PermissionDenied("追加先が見つかりません。")
+        values[attr] = parent
+        if kind.parent_attr and not can_change(user, parent):
+            raise PermissionDenied("この事業に項目を追加する権限がありません。")
+    else:
+        if container not in kind.containers:
+            raise PermissionDenied("追加先が正しくありません。")
+        values.update(CONTAINER_DEFAULTS[kind.key](edition, container))
+    if not kind.parent_attr:
+        if owner is None or owner.pk not in editing_authority_ids(user, edition):
+            raise PermissionDenied("この自治体の項目を追加する権限がありません。")
+        values["owner"] = owner
+    order_field = {"initiative": "solution", "support-project": "group", "schedule-item": "project"}.get(kind.key)
+    scope = {order_field: values[order_field]} if order_field else {"edition": edition}
+    values["order"] = (kind.model.objects.filter(**scope).aggregate(n=Max("order"))["n"] or 0) + 1
+    item = kind.model(**values)
+    _apply(kind, item, data)
+    item.save()
+    _apply_after_save(kind, item, data, edition)
+    _record(user, item, part_of(item), Revision.Action.CREATE, {}, item_state(item))
+    return item
+
+
+@transaction.atomic
+def delete_item(user, item, expected_version: int) -> None:
+    kind = kind_of(item)
+    target = kind.permission_object(item)
+    allowed = can_change(user, target) if kind.parent_attr else can_delete(user, item)
+    if not allowed:
+        raise PermissionDenied("この項目を削除する権限がありません。")
+    check_editable(edition_of(item))
+    locked = type(item).objects.select_for_update().get(pk=item.pk)
+    if locked.version != expected_version:
+        raise StaleEdit(changes_since(locked, expected_version))
+    part, before = part_of(locked), item_state(locked)
+    _record(user, locked, part, Revision.Action.DELETE, before, {})
+    locked.delete()
+
+
+# ---- the year table of a numerical target --------------------------------------------------------------------
+
+@transaction.atomic
+def save_year_table(user, target: m.NumericalTarget, targets: dict, actuals: dict, authority: Authority | None,
+                    expected_version: int) -> m.NumericalTarget:
+    """``targets``: {fy: Decimal|None} (only if the user may change the target); ``actuals``: {fy: Decimal|None} of
+    ``authority``, which must be one the user edits for. The target's version guards both."""
+    edition = target.indicator.edition
+    check_editable(edition)
+    locked = m.NumericalTarget.objects.select_for_update().get(pk=target.pk)
+    if locked.version != expected_version:
+        raise StaleEdit(changes_since(locked, expected_version))
+    if targets and not can_change(user, locked):
+        raise PermissionDenied("目標値を編集する権限がありません。")
+    if actuals and (authority is None or authority.pk not in editing_authority_ids(user, edition)):
+        raise PermissionDenied("この自治体の実績値を入力する権限がありません。")
+    before = year_table_state(locked)
+    for fy, value in targets.items():
+        m.TargetYear.objects.update_or_create(target=locked, fiscal_year=fy, defaults={"target_value": value})
+    for fy, value in actuals.items():
+        year, _ = m.TargetYear.objects.get_or_create(target=locked, fiscal_year=fy)
+        existing = m.ActualFigure.objects.filter(target_year=year, authority=authority).first()
+        if value is None:
+            if existing:
+                if not can_delete(user, existing):
+                    raise PermissionDenied("この実績値を削除する権限がありません。")
+                existing.delete()
+        elif existing:
+            if not can_change(user, existing):
+                raise PermissionDenied("この実績値を編集する権限がありません。")
+            existing.value, existing.version = value, existing.version + 1
+            existing.save()
+        else:
+            m.ActualFigure.objects.create(target_year=year, authority=authority, value=value, order=99)
+    locked.version += 1
+    locked.save(update_fields=["version", "updated_at"])
+    owner = authority if actuals and not targets else locked.owner
+    part, _ = Part.objects.get_or_create(edition=edition, section="targets", authority=owner)
+    _record(user, locked, part, Revision.Action.UPDATE, before, year_table_state(locked))
+    return locked
+
+
+def year_table_state(target: m.NumericalTarget) -> dict:
+    state = {}
+    for year in target.years.prefetch_related("actuals__authority"):
+        state[f"{year.fiscal_year}:目標値"] = _value(year.target_value)
+        for actual in year.actuals.all():
+            state[f"{year.fiscal_year}:実績値({actual.authority.name})"] = _value(actual.value)
+    return state
+
+
+# ---- presence ------------------------------------------------------------------------------------------------
+
+def mark_present(user, part: Part) -> list:
+    """Record that ``user`` has ``part`` open; return the other users seen on it in the last 30 seconds."""
+    now = timezone.now()
+    Presence.objects.update_or_create(part=part, user=user, defaults={"seen_at": now})
+    recent = now - timezone.timedelta(seconds=30)
+    return [p.user for p in Presence.objects.filter(part=part, seen_at__gte=recent).exclude(user=user)
+            .select_related("user")]

@@ -1,0 +1,291 @@
+"""Drafting pages (server-rendered, HTMX). Thin: permissions in reports/permissions.py, writes in services.py."""
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from ..authorities.models import Authority
+from ..reports import models as m
+from ..reports.figures import derive
+from ..reports.interchange.export import edition_snapshot
+from ..reports.permissions import can_change, can_view_edition, editing_authority_ids
+from ..reports.selectors import get_edition
+from . import services
+from .diffs import revision_diff
+from .forms import ItemForm, YearTableForm
+from .models import Part
+from .registry import KINDS, SECTION_LABELS, kind_of
+from .selectors import creation_options, parts_of, section_rows
+
+
+def _edition(request, zone_slug, fiscal_year):
+    edition = get_edition(zone_slug, fiscal_year)
+    if edition is None:
+        raise Http404("評価書がありません")
+    if not can_view_edition(request.user, edition):
+        raise PermissionDenied("この評価書を閲覧する権限がありません。")
+    return edition
+
+
+def _item(request, kind_key, pk):
+    kind = KINDS.get(kind_key)
+    if kind is None:
+        raise Http404
+    item = get_object_or_404(kind.model, pk=pk)
+    edition = services.edition_of(item)
+    if not can_view_edition(request.user, edition):
+        raise PermissionDenied("この評価書を閲覧する権限がありません。")
+    return kind, item, edition
+
+
+def _section_url(edition, section):
+    return reverse("drafting:section", args=[edition.zone.slug, edition.fiscal_year, section])
+
+
+@login_required
+def dashboard(request, zone_slug, fiscal_year):
+    edition = _edition(request, zone_slug, fiscal_year)
+    services.ensure_parts(edition)
+    return render(request, "drafting/dashboard.html", {
+        "edition": edition, "parts": parts_of(edition), "sections": SECTION_LABELS,
+        "editing_for": editing_authority_ids(request.user, edition),
+    })
+
+
+@login_required
+def section(request, zone_slug, fiscal_year, section):
+    edition = _edition(request, zone_slug, fiscal_year)
+    if section not in SECTION_LABELS:
+        raise Http404
+    rows = section_rows(request.user, edition, section)
+    parts = [p for p in parts_of(edition) if p.section == section]
+    mine = [p for p in parts if p.authority_id in editing_authority_ids(request.user, edition)]
+    return render(request, "drafting/section.html", {
+        "edition": edition, "section": section, "section_label": SECTION_LABELS[section], "rows": rows,
+        "create_options": creation_options(request.user, edition, section), "parts": parts, "my_parts": mine,
+    })
+
+
+def _form_context(kind, item, edition, form, conflict=None):
+    return {"kind": kind, "item": item, "edition": edition, "form": form, "conflict": conflict,
+            "owner": kind.owner_of(item)}
+
+
+@login_required
+def item_edit(request, kind_key, pk):
+    kind, item, edition = _item(request, kind_key, pk)
+    if not can_change(request.user, kind.permission_object(item)):
+        raise PermissionDenied("この項目を編集する権限がありません。")
+    owner_slug = kind.owner_of(item).slug
+    if request.method == "POST":
+        form = ItemForm(request.POST, kind=kind, edition=edition, owner_slug=owner_slug)
+        if form.is_valid():
+            version = form.cleaned_data.get("version") or 0
+            try:
+                services.update_item(request.user, item, form.cleaned_data, version)
+            except services.StaleEdit as stale:
+                conflict = [revision_diff(r) for r in stale.revisions]
+                return render(request, "drafting/_item_form.html",
+                              _form_context(kind, item, edition, form, conflict), status=409)
+            if request.headers.get("HX-Request"):
+                return _row_response(request, kind, type(item).objects.get(pk=item.pk), edition)
+            return redirect(_section_url(edition, kind.section_of(item)))
+        return render(request, "drafting/_item_form.html", _form_context(kind, item, edition, form), status=422)
+    initial = services.item_state(item)
+    initial = {**{f"y{k.split(':')[0]}_{k.split(':')[1]}": _cell(v) for k, v in initial.items() if ":" in k},
+               **{k: v for k, v in initial.items() if ":" not in k}, "version": item.version}
+    form = ItemForm(initial=initial, kind=kind, edition=edition, owner_slug=owner_slug)
+    return render(request, "drafting/_item_form.html", _form_context(kind, item, edition, form))
+
+
+def _cell(value):
+    return "-" if value is None else value
+
+
+def _row_response(request, kind, item, edition):
+    from .selectors import Row
+
+    target = kind.permission_object(item)
+    row = Row(kind=kind, item=item, label=kind.label_of(item), owner=target.owner,
+              can_change=True, can_delete=can_change(request.user, target), container="")
+    return render(request, "drafting/_row.html", {"row": row, "edition": edition})
+
+
+@login_required
+@require_POST
+def item_create(request, zone_slug, fiscal_year, kind_key):
+    edition = _edition(request, zone_slug, fiscal_year)
+    kind = KINDS.get(kind_key)
+    if kind is None or not kind.creatable:
+        raise Http404
+    owner = Authority.objects.filter(slug=request.POST.get("owner", "")).first()
+    if kind.parent_attr:
+        parent = kind.model._meta.get_field(kind.parent_attr).related_model.objects.filter(
+            pk=request.POST.get("parent")).first()
+        owner_slug = parent.owner.slug if parent else None
+    else:
+        owner_slug = owner.slug if owner else None
+    form = ItemForm(request.POST, kind=kind, edition=edition, owner_slug=owner_slug)
+    if not form.is_valid():
+        return render(request, "drafting/_create_form.html",
+                      {"kind": kind, "edition": edition, "form": form, "container": request.POST.get("container", ""),
+                       "owner": owner, "parent": request.POST.get("parent", "")}, status=422)
+    item = services.create_item(request.user, kind, edition, request.POST.get("container", ""), owner,
+                                form.cleaned_data, parent_id=request.POST.get("parent"))
+    return redirect(_section_url(edition, kind.section_of(item)) + f"#item-{kind.key}-{item.pk}")
+
+
+@login_required
+def item_new(request, zone_slug, fiscal_year, kind_key):
+    """An empty form for a new item (opened by an 'add' button)."""
+    edition = _edition(request, zone_slug, fiscal_year)
+    kind = KINDS.get(kind_key)
+    if kind is None or not kind.creatable:
+        raise Http404
+    owner = Authority.objects.filter(slug=request.GET.get("owner", "")).first()
+    form = ItemForm(kind=kind, edition=edition, initial={"authorities": [owner.slug] if owner else []})
+    return render(request, "drafting/_create_form.html", {
+        "kind": kind, "edition": edition, "form": form, "container": request.GET.get("container", ""),
+        "owner": owner, "parent": request.GET.get("parent", "")})
+
+
+@login_required
+@require_POST
+def item_delete(request, kind_key, pk):
+    kind, item, edition = _item(request, kind_key, pk)
+    section = kind.section_of(item)
+    try:
+        version = int(request.POST.get("version", "0"))
+    except ValueError:
+        version = 0
+    try:
+        services.delete_item(request.user, item, version)
+    except services.StaleEdit:
+        return HttpResponse("この項目は他の人が更新しました。再読み込みしてから削除してください。", status=409)
+    if request.headers.get("HX-Request"):
+        return HttpResponse("")
+    return redirect(_section_url(edition, section))
+
+
+@login_required
+def target_years(request, pk):
+    target = get_object_or_404(m.NumericalTarget.objects.select_related("indicator__edition", "owner"), pk=pk)
+    edition = target.indicator.edition
+    if not can_view_edition(request.user, edition):
+        raise PermissionDenied("この評価書を閲覧する権限がありません。")
+    can_targets = can_change(request.user, target)
+    mine = editing_authority_ids(request.user, edition)
+    authority = None
+    if mine:
+        wanted = request.POST.get("authority") or request.GET.get("authority")
+        choices = list(Authority.objects.filter(pk__in=mine))
+        authority = next((a for a in choices if a.slug == wanted), choices[0] if len(choices) == 1 else None)
+        if authority is None and choices:
+            authority = next((a for a in choices if a.pk == target.owner_id), choices[0])
+    conflict = None
+    status = 200
+    if request.method == "POST":
+        form = YearTableForm(request.POST, edition=edition, can_edit_targets=can_targets, actual_authority=authority)
+        if not (can_targets or authority):
+            raise PermissionDenied("この数値目標を編集する権限がありません。")
+        if form.is_valid():
+            try:
+                services.save_year_table(request.user, target, form.targets(), form.actuals(), authority,
+                                         form.cleaned_data["version"])
+                return redirect(reverse("drafting:target_years", args=[target.pk]) + "?saved=1")
+            except services.StaleEdit as stale:
+                conflict, status = [revision_diff(r) for r in stale.revisions], 409
+        else:
+            status = 422
+    else:
+        form = YearTableForm(initial=_year_initial(target, authority), edition=edition, can_edit_targets=can_targets,
+                             actual_authority=authority)
+    return render(request, "drafting/target_years.html", {
+        "target": target, "edition": edition, "form": form, "authority": authority, "conflict": conflict,
+        "table": _year_table(target, edition, form if request.method == "POST" else None, authority),
+        "saved": request.GET.get("saved"), "can_edit": can_targets or authority is not None,
+    }, status=status)
+
+
+@login_required
+@require_POST
+def target_years_preview(request, pk):
+    """Computed figures for what the user has typed so far (nothing is saved)."""
+    target = get_object_or_404(m.NumericalTarget.objects.select_related("indicator__edition"), pk=pk)
+    edition = target.indicator.edition
+    if not can_view_edition(request.user, edition):
+        raise PermissionDenied
+    mine = editing_authority_ids(request.user, edition)
+    authority = Authority.objects.filter(pk__in=mine, slug=request.POST.get("authority", "")).first()
+    form = YearTableForm(request.POST, edition=edition, can_edit_targets=can_change(request.user, target),
+                         actual_authority=authority)
+    form.is_valid()
+    return render(request, "drafting/_year_figures.html",
+                  {"table": _year_table(target, edition, form, authority), "edition": edition})
+
+
+def _year_initial(target, authority):
+    initial = {"version": target.version}
+    for year in target.years.prefetch_related("actuals"):
+        initial[f"target_{year.fiscal_year}"] = year.target_value
+        for actual in year.actuals.all():
+            if authority and actual.authority_id == authority.pk:
+                initial[f"actual_{year.fiscal_year}"] = actual.value
+    return initial
+
+
+def _year_table(target, edition, form, authority):
+    """The year rows with the zone totals and 進捗度 computed from stored figures, overlaid with what the form
+    holds (so the computed figures follow the user's typing)."""
+    snapshot = edition_snapshot(edition, with_derived=False)
+    code = target.code
+    target_data = next(t for i in snapshot["parts"]["part3"]["indicators"] for t in i["targets"] if t["code"] == code)
+    if form is not None and form.is_bound:
+        cleaned = getattr(form, "cleaned_data", {})
+        years = {y["fiscal_year"]: y for y in target_data["years"]}
+        for fy in edition.plan_years:
+            year = years.setdefault(fy, {"fiscal_year": fy, "target": None, "actuals": []})
+            if f"target_{fy}" in cleaned:
+                value = cleaned[f"target_{fy}"]
+                year["target"] = None if value is None else str(value)
+            if authority is not None and f"actual_{fy}" in cleaned:
+                year["actuals"] = [a for a in year["actuals"] if a["authority"] != authority.slug]
+                if cleaned[f"actual_{fy}"] is not None:
+                    year["actuals"].append({"authority": authority.slug, "value": str(cleaned[f"actual_{fy}"])})
+        target_data["years"] = sorted(years.values(), key=lambda y: y["fiscal_year"])
+    figures = derive(snapshot)["targets"][code]
+    names = {a["slug"]: a["name"] for a in snapshot["authorities"]}
+    rows = []
+    by_year = {y["fiscal_year"]: y for y in target_data["years"]}
+    for year in figures["years"]:
+        raw = by_year.get(year["fiscal_year"], {"actuals": []})
+        rows.append({**year, "parts": [(names.get(a["authority"], a["authority"]), a["value"]) for a in raw["actuals"]]})
+    return {"rows": rows, "figures": figures, "unit": target.unit}
+
+
+@login_required
+def part_history(request, part_id):
+    part = get_object_or_404(Part.objects.select_related("edition__zone", "authority"), pk=part_id)
+    if not can_view_edition(request.user, part.edition):
+        raise PermissionDenied("この評価書を閲覧する権限がありません。")
+    revisions = part.revisions.select_related("user")[:200]
+    return render(request, "drafting/history.html", {
+        "part": part, "edition": part.edition, "entries": [revision_diff(r) for r in revisions]})
+
+
+@login_required
+@require_POST
+def presence(request, part_id):
+    part = get_object_or_404(Part.objects.select_related("edition"), pk=part_id)
+    if not can_view_edition(request.user, part.edition):
+        raise PermissionDenied
+    others = services.mark_present(request.user, part)
+    return render(request, "drafting/_presence.html", {"others": others, "part": part})
+
+
+__all__ = ["dashboard", "section", "item_edit", "item_create", "item_new", "item_delete", "target_years",
+           "target_years_preview", "part_history", "presence", "kind_of"]
