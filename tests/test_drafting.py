@@ -217,3 +217,169 @@ def test_permission_matrix(client, edition, users, kind_key, owner_slug, other_s
                 assert response.status_code == 302 and created == 1, (role, "create", response.status_code)
             else:
                 assert response.status_code in (302, 403, 404) and created == 0, (role, "create")
+
+
+# ---- concurrency, queries, input, history, presence, year tables --------------------------------------------
+
+from django.db import connection  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+
+def test_two_clients_saving_the_same_part_the_second_is_refused_with_the_others_change(client, edition, users):
+    from django.test import Client
+
+    row = _row(edition, "fiscal", "yokohama")
+    first, second = Client(), Client()
+    first.force_login(users["yokohama-drafter"])
+    second.force_login(users["yokohama-approver"])
+    url = reverse("drafting:item_edit", args=["local-row", row.pk])
+    assert first.get(url).status_code == 200 and second.get(url).status_code == 200  # both load version 1
+    loaded = _local_row_post(row)
+    assert first.post(url, {**loaded, "result": "<p>Aの更新：交付実績21件</p>"}).status_code == 302
+    refused = second.post(url, {**loaded, "result": "<p>Bの入力：交付実績22件</p>"})
+    assert refused.status_code == 409
+    body = refused.content.decode()
+    assert "他の人が更新しました" in body and "yokohama-drafter" in body
+    assert "<ins>A" in body or "Aの更新" in body  # what the other person changed
+    assert "Bの入力：交付実績22件" in body  # nothing the user typed is lost
+    row.refresh_from_db()
+    assert row.result == "<p>Aの更新：交付実績21件</p>" and row.version == 2
+
+
+def test_section_page_query_count_does_not_grow_with_rows(client, edition, users):
+    client.force_login(users["yokohama-drafter"])
+    url = reverse("drafting:section", args=["keihin", 2019, "annex4"])
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url).status_code == 200
+    owners = [Authority.objects.get(slug=s) for s in ("kanagawa", "yokohama", "kawasaki")]
+    for n in range(30):
+        row = m.LocalMeasureRow.objects.create(edition=edition, table="other", owner=owners[n % 3], name=f"追加{n}",
+                                               order=1000 + n)
+        m.LocalMeasureAuthority.objects.create(row=row, authority=owners[n % 3])
+    with CaptureQueriesContext(connection) as many:
+        assert client.get(url).status_code == 200
+    assert m.LocalMeasureRow.objects.filter(edition=edition).count() >= 56
+    assert len(many) == len(few), (len(few), len(many))
+
+
+def test_full_width_digits_and_separators_are_normalised(client, edition, users):
+    client.force_login(users["kanagawa-drafter"])
+    row = m.FiscalSupportRow.objects.filter(edition=edition).order_by("order").last()
+    data = {"version": row.version, "name": row.name, "related_targets": row.related_targets, "ministry": "文部科学省",
+            "reference_number": "6", "remarks": row.remarks,
+            "y2019_requested": "１８４，５００", "y2019_national": "184,500", "y2019_local": "２３３２１５",
+            "y2020_requested": "-", "y2020_national": "－", "y2020_local": ""}
+    response = client.post(reverse("drafting:item_edit", args=["fiscal-row", row.pk]), data)
+    assert response.status_code == 302
+    years = {y.fiscal_year: y for y in row.years.all()}
+    assert (years[2019].requested, years[2019].national, years[2019].local) == (184500, 184500, 233215)
+    assert years[2020].requested is None and years[2020].national is None
+    assert 2017 not in years  # all blank: no row (prints blank)
+
+
+@pytest.mark.parametrize("field, typed, message", [
+    ("y2019_national", "百万", "数値を入力してください"),
+    ("y2019_local", "-5", "負の値は入力できません"),
+])
+def test_impossible_numbers_are_refused_in_japanese_and_nothing_typed_is_lost(client, edition, users, field, typed,
+                                                                               message):
+    client.force_login(users["kanagawa-drafter"])
+    row = m.FiscalSupportRow.objects.filter(edition=edition).order_by("order").last()
+    before = _snapshot(row)
+    data = {"version": row.version, "name": row.name, "related_targets": row.related_targets,
+            "remarks": "<p>入力途中の備考</p>", field: typed}
+    response = client.post(reverse("drafting:item_edit", args=["fiscal-row", row.pk]), data)
+    body = response.content.decode()
+    assert response.status_code == 422 and message in body
+    assert f'value="{typed}"' in body and "入力途中の備考" in body
+    assert _snapshot(row) == before
+
+
+def test_negative_count_and_month_outside_the_plan_are_refused(client, edition, users):
+    client.force_login(users["kawasaki-drafter"])
+    tax = m.CountRow.objects.filter(edition=edition, kind="tax", owner__slug="kawasaki").first()
+    response = client.post(reverse("drafting:item_edit", args=["count-row", tax.pk]),
+                           {"version": tax.version, "name": tax.name, "y2019_count": "-1"})
+    assert response.status_code == 422 and "負の値は入力できません" in response.content.decode()
+    project = m.ScheduleProject.objects.filter(edition=edition, owner__slug="kawasaki").first()
+    item = project.items.first()
+    response = client.post(reverse("drafting:item_edit", args=["schedule-item", item.pk]),
+                           {"version": item.version, "label": item.label, "text": item.text,
+                            "bar_start": "２０１９年４月", "bar_end": "2023-01", "milestones": "2016-05 開始"})
+    body = response.content.decode()
+    assert response.status_code == 422
+    assert "計画期間（2017-04〜2022-03）の外の月です" in body and "2016-05 は計画期間" in body
+    item.refresh_from_db()
+    assert item.version == 1
+
+
+def test_html_is_sanitised_on_save(client, edition, users):
+    client.force_login(users["kawasaki-drafter"])
+    passage = m.Passage.objects.get(edition=edition, slot="part6", owner__slug="kawasaki")
+    client.post(reverse("drafting:item_edit", args=["passage", passage.pk]), {
+        "version": passage.version,
+        "text": '<p onclick="x()">川崎市<script>alert(1)</script><img src="file:///etc/passwd"><strong>殿町</strong></p>'})
+    passage.refresh_from_db()
+    assert passage.text == "<p>川崎市<strong>殿町</strong></p>"
+
+
+def test_history_shows_who_changed_what(client, edition, users):
+    client.force_login(users["yokohama-drafter"])
+    row = _row(edition, "fiscal", "yokohama")
+    client.post(reverse("drafting:item_edit", args=["local-row", row.pk]),
+                _local_row_post(row, result="<p>令和元年度交付実績21件</p>"))
+    revision = Revision.objects.get()
+    assert revision.user == users["yokohama-drafter"] and revision.part.authority.slug == "yokohama"
+    page = client.get(reverse("drafting:part_history", args=[revision.part_id])).content.decode()
+    assert "yokohama-drafter" in page and "実績・直接効果" in page
+    assert "交付実績2<del>0</del><ins>1</ins>件" in page
+
+
+def test_who_else_has_the_part_open(client, edition, users):
+    from zoneeval.drafting.models import Part
+    from zoneeval.drafting.services import ensure_parts, mark_present
+
+    ensure_parts(edition)
+    part = Part.objects.get(edition=edition, section="annex4", authority__slug="yokohama")
+    assert mark_present(users["yokohama-approver"], part) == []
+    client.force_login(users["yokohama-drafter"])
+    html = client.post(reverse("drafting:presence", args=[part.pk])).content.decode()
+    assert "yokohama-approver" in html
+
+
+def test_year_table_sums_authorities_and_refuses_others_columns(client, edition, users):
+    target = m.NumericalTarget.objects.get(indicator__edition=edition, code="(3)")
+    client.force_login(users["yokohama-drafter"])
+    url = reverse("drafting:target_years", args=[target.pk])
+    page = client.get(url).content.decode()
+    assert 'name="actual_2019"' in page and 'name="target_2019"' not in page  # own actuals only
+    response = client.post(url, {"version": target.version, "authority": "yokohama", "actual_2019": "２５",
+                                 "target_2019": "1"})  # a forged target value is ignored: no such field for him
+    assert response.status_code == 302
+    year = target.years.get(fiscal_year=2019)
+    assert year.target_value == 58
+    assert sorted((a.authority.slug, int(a.value)) for a in year.actuals.all()) == [("kanagawa", 100),
+                                                                                   ("yokohama", 25)]
+    preview = client.post(reverse("drafting:target_years_preview", args=[target.pk]),
+                          {"authority": "yokohama", "actual_2019": "30"}).content.decode()
+    assert "130件" in preview and "224%" in preview  # (100 + 30) / 58
+    forged = client.post(url, {"version": target.version + 1, "authority": "kawasaki", "actual_2019": "999"})
+    assert forged.status_code in (302, 403)
+    assert not year.actuals.filter(authority__slug="kawasaki").exists()
+
+
+def test_viewer_reads_everything_and_changes_nothing(client, edition, users):
+    client.force_login(users["viewer"])
+    for section in ("part2", "targets", "annex3", "annex4"):
+        page = client.get(reverse("drafting:section", args=["keihin", 2019, section])).content.decode()
+        assert "閲覧のみ" in page and "＋" not in page and 'hx-get="/draft/item/' not in page
+    assert client.get(reverse("drafting:dashboard", args=["keihin", 2019])).status_code == 200
+
+
+def test_outsider_without_membership_reads_nothing(client, edition, db):
+    from django.contrib.auth import get_user_model
+
+    client.force_login(get_user_model().objects.create_user("stranger", password="pw-for-tests-123"))
+    assert client.get(reverse("drafting:dashboard", args=["keihin", 2019])).status_code == 403
+    assert client.get(reverse("drafting:section", args=["keihin", 2019, "annex4"])).status_code == 403

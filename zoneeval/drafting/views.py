@@ -72,7 +72,7 @@ def section(request, zone_slug, fiscal_year, section):
 
 def _form_context(kind, item, edition, form, conflict=None):
     return {"kind": kind, "item": item, "edition": edition, "form": form, "conflict": conflict,
-            "owner": kind.owner_of(item)}
+            "owner": kind.owner_of(item), "section": kind.section_of(item), "label": kind.label_of(item)}
 
 
 @login_required
