@@ -35,7 +35,7 @@ def test_demo_secret_key_is_refused_without_debug():
 
 
 def test_sqlite_demo_database_and_missing_hosts_are_refused_without_debug():
-    key = "k" * 50
+    key = "k9Xy!" * 12
     no_db = _run({"DEBUG": "0", "SECRET_KEY": key, "ALLOWED_HOSTS": "example.org"})
     assert no_db.returncode != 0 and "DATABASE_URL" in no_db.stderr
     no_hosts = _run({"DEBUG": "0", "SECRET_KEY": key, "DATABASE_URL": "postgres://u@h/x"})
@@ -43,6 +43,17 @@ def test_sqlite_demo_database_and_missing_hosts_are_refused_without_debug():
 
 
 def test_production_settings_load_with_real_values():
-    result = _run({"DEBUG": "0", "SECRET_KEY": "k" * 50, "ALLOWED_HOSTS": "example.org",
+    result = _run({"DEBUG": "0", "SECRET_KEY": "k9Xy!" * 12, "ALLOWED_HOSTS": "example.org",
                    "DATABASE_URL": "postgres://u@h/x", "CELERY_BROKER_URL": "redis://127.0.0.1:6379/1"})
     assert result.returncode == 0, result.stderr
+
+
+def test_check_deploy_is_clean_under_production_settings():
+    env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG", "ALLOWED_HOSTS"}}
+    env.update(DEBUG="0", SECRET_KEY="Zq8#mP2v!Lr5^Tn9@Wx4$Kc7&Hb3*Gd6(Jf1)Ys0-Ue" + "aB3dE6gH9j",
+               ALLOWED_HOSTS="zoneeval.example.jp", DATABASE_URL="postgres://u@127.0.0.1:5432/x",
+               ZONEEVAL_VAR_DIR="/tmp/zoneeval-settings-test")
+    result = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"], cwd=ROOT,
+                            env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout

@@ -13,7 +13,16 @@ def _plain(html: str) -> str:
 
 
 @pytest.fixture
-def page(client, edition):
+def viewer(db):
+    from zoneeval.authorities.models import Membership
+    from zoneeval.authorities.services import ensure_user
+
+    return ensure_user("viewer", "pw-for-tests-123", authority=None, role=Membership.Role.VIEWER)
+
+
+@pytest.fixture
+def page(client, edition, viewer):
+    client.force_login(viewer)
     response = client.get(reverse("reports:edition_detail", args=["keihin", 2019]))
     assert response.status_code == 200
     return response.content.decode()
@@ -75,13 +84,15 @@ def test_every_authority_name_of_annex4_rows(page, sample):
                 assert names[slug] in page
 
 
-def test_list_links_to_the_edition(client, edition):
+def test_list_links_to_the_edition(client, edition, viewer):
+    client.force_login(viewer)
     response = client.get(reverse("reports:edition_list"))
     assert response.status_code == 200
     assert reverse("reports:edition_detail", args=["keihin", 2019]) in response.content.decode()
 
 
-def test_missing_edition_is_404(client, db):
+def test_missing_edition_is_404(client, viewer):
+    client.force_login(viewer)
     assert client.get("/keihin/2030/").status_code == 404
 
 
@@ -89,3 +100,14 @@ def test_admin_lists_zones_authorities_and_users(admin_client, edition):
     for url in ("/admin/reports/zone/", "/admin/authorities/authority/", "/admin/auth/user/",
                 "/admin/reports/edition/"):
         assert admin_client.get(url).status_code == 200, url
+
+
+def test_anonymous_visitors_are_sent_to_sign_in_and_outsiders_are_refused(client, edition):
+    from django.contrib.auth import get_user_model
+
+    url = reverse("reports:edition_detail", args=["keihin", 2019])
+    response = client.get(url)
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+    client.force_login(get_user_model().objects.create_user("stranger", password="pw-for-tests-123"))
+    assert client.get(url).status_code == 403
+    assert "keihin" not in client.get(reverse("reports:edition_list")).content.decode()

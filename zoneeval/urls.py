@@ -1,9 +1,13 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from zoneeval.authorities.views import ThrottledLoginView
+
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("accounts/login/", ThrottledLoginView.as_view(), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("", include("zoneeval.authorities.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("zoneeval.drafting.urls")),
     path("", include("zoneeval.assembly.urls")),

@@ -5,23 +5,26 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from ..reports.permissions import can_view_edition
 from ..reports.selectors import get_edition
 from .models import AssemblyRun
 from .selectors import can_run_assembly
 from .services import request_run
 
 
-def _edition_or_404(zone_slug, fiscal_year):
+def _edition_or_404(request, zone_slug, fiscal_year):
     edition = get_edition(zone_slug, fiscal_year)
     if edition is None:
         raise Http404("評価書がありません")
+    if not can_view_edition(request.user, edition):
+        raise PermissionDenied("この評価書を閲覧する権限がありません。")
     return edition
 
 
 @login_required
 @require_POST
 def start_run(request, zone_slug: str, fiscal_year: int):
-    edition = _edition_or_404(zone_slug, fiscal_year)
+    edition = _edition_or_404(request, zone_slug, fiscal_year)
     if not can_run_assembly(request.user, edition):
         raise PermissionDenied("取りまとめ・PDF作成は取りまとめ自治体の担当者のみが実行できます。")
     run = request_run(edition, request.user)
@@ -30,8 +33,9 @@ def start_run(request, zone_slug: str, fiscal_year: int):
     return redirect(f"{edition_url(edition)}#assembly")
 
 
+@login_required
 def run_status(request, zone_slug: str, fiscal_year: int, run_id: int):
-    edition = _edition_or_404(zone_slug, fiscal_year)
+    edition = _edition_or_404(request, zone_slug, fiscal_year)
     run = get_object_or_404(AssemblyRun.objects.select_related("artefact", "snapshot"), pk=run_id, edition=edition)
     return render(request, "assembly/run_status.html", _status_context(run, edition))
 
@@ -41,8 +45,9 @@ def _status_context(run, edition) -> dict:
     return {"run": run, "edition": edition, "authorities": authorities}
 
 
+@login_required
 def run_pdf(request, zone_slug: str, fiscal_year: int, run_id: int):
-    edition = _edition_or_404(zone_slug, fiscal_year)
+    edition = _edition_or_404(request, zone_slug, fiscal_year)
     run = get_object_or_404(AssemblyRun.objects.select_related("artefact"), pk=run_id, edition=edition)
     if run.artefact is None or not run.artefact.path.exists():
         raise Http404("PDFはまだ作成されていません")

@@ -34,3 +34,17 @@ def create_demo_users(authorities: list[Authority], coordinator: Authority, pass
     users.append(ensure_user("viewer", password, authority=None, role=Membership.Role.VIEWER,
                              email="viewer@example.invalid"))
     return users
+
+
+def add_membership(actor, user, authority: Authority, role: str) -> Membership:
+    """Give ``user`` a role in ``authority`` (groups and object permissions follow through the signals)."""
+    membership, _ = Membership.objects.get_or_create(user=user, authority=authority, role=role)
+    return membership
+
+
+def remove_membership(actor, membership: Membership) -> None:
+    if membership.user_id == actor.pk and membership.role == Membership.Role.COORDINATOR:
+        from django.core.exceptions import PermissionDenied
+
+        raise PermissionDenied("自分自身の取りまとめ担当の役割は外せません。")
+    membership.delete()
