@@ -383,3 +383,14 @@ def test_outsider_without_membership_reads_nothing(client, edition, db):
     client.force_login(get_user_model().objects.create_user("stranger", password="pw-for-tests-123"))
     assert client.get(reverse("drafting:dashboard", args=["keihin", 2019])).status_code == 403
     assert client.get(reverse("drafting:section", args=["keihin", 2019, "annex4"])).status_code == 403
+
+
+def test_annex3_totals_follow_the_typing(client, edition, users):
+    client.force_login(users["kanagawa-drafter"])
+    row = m.FiscalSupportRow.objects.filter(edition=edition).order_by("order").last()
+    html = client.post(reverse("drafting:item_preview", args=["fiscal-row", row.pk]), {
+        "name": row.name, "y2018_national": "１１９，９６２", "y2018_local": "207,872",
+        "y2019_national": "184500", "y2019_local": "233215"}).content.decode()
+    assert "327,834" in html and "417,715" in html and "745,549" in html  # a+b per year and 累計 a+b
+    row.refresh_from_db()
+    assert row.version == 1  # nothing saved

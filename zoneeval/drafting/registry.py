@@ -51,6 +51,7 @@ class YearGrid:
     model: type
     related_name: str
     fields: tuple[Field, ...]
+    rows_follow_cells: bool = True  # a year whose cells are all blank has no row (別紙3); else rows are kept
 
 
 @dataclass(frozen=True)
@@ -114,7 +115,9 @@ KINDS: dict[str, Kind] = {k.key: k for k in [
         Field("approach", "目標達成の考え方及び目標達成に向けた主な取組、関連事業", RICH),
         Field("basis", "各年度の目標設定の考え方や数値の根拠等", RICH),
         Field("self_evaluation", "進捗状況に係る自己評価及び次年度以降の取組の方向性", RICH),
-        Field("external_factors", "外部要因等特記事項", RICH)), "indicator__edition"),
+        Field("external_factors", "外部要因等特記事項", RICH)), "indicator__edition",
+         year_grid=YearGrid(m.TargetYear, "years", (
+             Field("stated_progress", "旧様式に記載された進捗度(%)（照合用・空欄で削除）", COUNT),), rows_follow_cells=False)),
     Kind("solution", m.Solution, "解決策", (Field("text", "解決策の概要", RICH),), "edition"),
     Kind("initiative", m.Initiative, "具体的な取組", (
         Field("heading", "見出し"), Field("text", "本文", RICH),
@@ -143,7 +146,12 @@ KINDS: dict[str, Kind] = {k.key: k for k in [
     Kind("fiscal-row", m.FiscalSupportRow, "財政支援措置（別紙3）", (
         Field("name", "事業名", required=True), Field("related_targets", "関連する数値目標"),
         Field("ministry", "補助制度等所管府省名"), Field("reference_number", "対応方針の整理番号"),
-        Field("adjustment_fund_used", "特区調整費の活用（有）", BOOL), Field("remarks", "備考", RICH)), "edition",
+        Field("adjustment_fund_used", "特区調整費の活用（有）", BOOL), Field("remarks", "備考", RICH),
+        Field("cumulative_includes_prior_years", "累計に計画期間前の年度を含む", BOOL),
+        Field("stated_cumulative_requested", "累計：財政支援要望（計画期間前を含む場合）", AMOUNT),
+        Field("stated_cumulative_national", "累計：国予算(a)（同上）", AMOUNT),
+        Field("stated_cumulative_local", "累計：自治体予算(b)（同上）", AMOUNT),
+        Field("stated_cumulative_total", "旧様式に記載された累計の総事業費（照合用・空欄で削除）", AMOUNT)), "edition",
          containers={"fiscal": "財政支援措置の状況"},
          year_grid=YearGrid(m.FiscalSupportYear, "years", (
              Field("requested", "財政支援要望", AMOUNT), Field("national", "国予算(a)", AMOUNT),

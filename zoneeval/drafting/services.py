@@ -158,6 +158,9 @@ def _apply_after_save(kind: Kind, item, data: dict, edition) -> None:
         for fy in edition.plan_years:
             # "" = the cell is blank; None = "-" (nothing); a year whose cells are all blank has no row.
             values = {f.name: data.get(f"y{fy}_{f.name}", "") for f in grid.fields}
+            if not grid.rows_follow_cells:
+                related.filter(fiscal_year=fy).update(**{k: (None if v == "" else v) for k, v in values.items()})
+                continue
             if all(v == "" for v in values.values()):
                 related.filter(fiscal_year=fy).delete()
                 continue

@@ -10,6 +10,7 @@ urlpatterns = [
     path("<slug:zone_slug>/<int:fiscal_year>/draft/create/<slug:kind_key>/", views.item_create, name="item_create"),
     path("draft/item/<slug:kind_key>/<int:pk>/", views.item_edit, name="item_edit"),
     path("draft/item/<slug:kind_key>/<int:pk>/delete/", views.item_delete, name="item_delete"),
+    path("draft/item/<slug:kind_key>/<int:pk>/preview/", views.item_preview, name="item_preview"),
     path("draft/target/<int:pk>/years/", views.target_years, name="target_years"),
     path("draft/target/<int:pk>/years/preview/", views.target_years_preview, name="target_years_preview"),
     path("draft/part/<int:part_id>/history/", views.part_history, name="part_history"),

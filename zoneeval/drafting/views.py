@@ -155,6 +155,36 @@ def item_new(request, zone_slug, fiscal_year, kind_key):
 
 @login_required
 @require_POST
+def item_preview(request, kind_key, pk):
+    """a+b, 累計 of a 別紙3 row as the user types (nothing is saved)."""
+    from ..reports.figures import count_row_figures, fiscal_row_figures
+
+    kind, item, edition = _item(request, kind_key, pk)
+    if kind.year_grid is None:
+        raise Http404
+    form = ItemForm(request.POST, kind=kind, edition=edition, owner_slug=kind.owner_of(item).slug)
+    form.is_valid()
+    cleaned = getattr(form, "cleaned_data", {})
+    years = []
+    for fy in edition.plan_years:
+        values = {f.name: cleaned.get(f"y{fy}_{f.name}", "") for f in kind.year_grid.fields}
+        if all(v == "" for v in values.values()):
+            continue
+        years.append({"fiscal_year": fy, **{k: (None if v in ("", None) else str(v)) for k, v in values.items()}})
+    if kind.model is m.FiscalSupportRow:
+        figures = fiscal_row_figures({"name": item.name, "years": years, "cumulative": {
+            "includes_prior_years": item.cumulative_includes_prior_years,
+            "stated_requested": item.stated_cumulative_requested, "stated_national": item.stated_cumulative_national,
+            "stated_local": item.stated_cumulative_local}})
+    else:
+        figures = count_row_figures({"name": item.name, "years": [
+            {"fiscal_year": y["fiscal_year"], "count": None if y["count"] is None else int(y["count"])} for y in years]},
+            edition.fiscal_year)
+    return render(request, "drafting/_grid_figures.html", {"figures": figures, "fiscal": kind.model is m.FiscalSupportRow})
+
+
+@login_required
+@require_POST
 def item_delete(request, kind_key, pk):
     kind, item, edition = _item(request, kind_key, pk)
     section = kind.section_of(item)
