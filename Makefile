@@ -13,9 +13,9 @@ serve:
 test:
 	scripts/test.sh
 
-reset-demo:
-	.venv/bin/python manage.py import_report zoneeval/samples/keihin-fy2019.json --replace
-	.venv/bin/python manage.py create_demo_users
+reset-demo:  # the demo database is thrown away (its audit log included) and made again
+	rm -f var/zoneeval.sqlite3
+	scripts/setup.sh
 
 schema:
 	.venv/bin/python manage.py export_report --schema

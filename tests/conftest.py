@@ -26,3 +26,9 @@ def edition(db, sample):
     from zoneeval.reports.interchange.importer import import_document
 
     return import_document(copy.deepcopy(sample))
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Tests sign in many users; a cheap hasher keeps the suite fast (production keeps Django's default)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

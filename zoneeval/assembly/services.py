@@ -27,6 +27,10 @@ def request_run(edition: Edition, user=None) -> AssemblyRun:
     """Create a run and dispatch the pipeline once the transaction has committed."""
     from .tasks import dispatch_pipeline
 
+    if edition.is_frozen:
+        from django.core.exceptions import PermissionDenied
+
+        raise PermissionDenied("提出済みの評価書は取りまとめ直せません。")
     with transaction.atomic():
         run = AssemblyRun.objects.create(edition=edition, requested_by=user)
         transaction.on_commit(lambda: dispatch_pipeline(run.pk))

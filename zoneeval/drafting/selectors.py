@@ -102,5 +102,6 @@ def parts_of(edition):
 
     section_order = {key: n for n, (key, _) in enumerate(SECTIONS)}
     author_order = dict(m.CoAuthor.objects.filter(edition=edition).values_list("authority_id", "order"))
-    parts = Part.objects.filter(edition=edition).select_related("authority", "last_editor")
+    parts = Part.objects.filter(edition=edition).select_related("authority", "last_editor", "edition").prefetch_related(
+        "comments__author", "comments__resolved_by", "comments__replies__author")
     return sorted(parts, key=lambda p: (section_order.get(p.section, 99), author_order.get(p.authority_id, 99)))

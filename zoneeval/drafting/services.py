@@ -103,15 +103,19 @@ def ensure_parts(edition) -> int:
     return len(missing)
 
 
-def _record(user, item, part: Part, action: str, before: dict, after: dict) -> Revision:
+def _record(user, item, part: Part, action: str, before: dict, after: dict, label: str | None = None) -> Revision:
+    from ..workflow.services import part_edited
+
     part.last_editor = user
     part.version += 1
     part.save(update_fields=["last_editor", "version", "updated_at"])
-    return Revision.objects.create(
+    revision = Revision.objects.create(
         part=part, item_type=ContentType.objects.get_for_model(type(item)), item_id=item.pk,
-        item_label=kind_of(item).label_of(item)[:500], item_version=item.version, action=action,
+        item_label=(label or kind_of(item).label_of(item))[:500], item_version=item.version, action=action,
         before=before, after=after, user=user,
     )
+    part_edited(part, user, revision)  # the audit log; voids an approval and the edition's sign-offs
+    return revision
 
 
 def changes_since(item, version: int) -> list[Revision]:

@@ -16,6 +16,15 @@ class ZoneAdmin(admin.ModelAdmin):
 
 @admin.register(Edition)
 class EditionAdmin(admin.ModelAdmin):
-    list_display = ["zone", "fiscal_year", "coordinator", "plan_first_fiscal_year", "plan_last_fiscal_year"]
+    list_display = ["zone", "fiscal_year", "coordinator", "plan_first_fiscal_year", "plan_last_fiscal_year",
+                    "submitted_at"]
     list_filter = ["zone"]
     inlines = [CoAuthorInline]
+    readonly_fields = ["submitted_at"]
+
+    # A submitted edition is frozen: the admin shows it read-only (the model signals refuse writes anyway).
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and not (obj and obj.is_frozen)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not (obj and obj.is_frozen)

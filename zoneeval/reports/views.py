@@ -35,4 +35,10 @@ def edition_detail(request, zone_slug: str, fiscal_year: int):
     context["run"] = latest_run(edition)
     context["can_run_assembly"] = can_run_assembly(request.user, edition)
     context["is_coordinator"] = context["can_run_assembly"]
+    from ..workflow.selectors import signoff_status
+    from ..workflow.services import signable_run
+
+    run, reason = (None, "") if edition.is_frozen else signable_run(edition)
+    context.update(signable_run=run, signable_reason=reason,
+                   signoff_status=signoff_status(edition, run.snapshot.content_hash if run else None))
     return render(request, "reports/edition_detail.html", context)

@@ -73,6 +73,12 @@ def import_document(document: dict, replace: bool = False) -> Edition:
                     f"{zone.slug} の {fiscal_year} 年度の評価書は既にあります。置き換えるには --replace を指定してください "
                     f"(the edition exists; use --replace)",
                 )])
+            if existing.is_frozen:
+                raise ImportRefused([Problem("$.edition.fiscal_year", "提出済みの評価書は置き換えられません "
+                                                                       "(a submitted edition is never replaced)")])
+            if existing.audit_entries.exists():
+                raise ImportRefused([Problem("$.edition.fiscal_year", "この評価書には作業の記録（監査ログ）があるため置き換えられません "
+                                                                       "(the edition has an audit log; it is never deleted)")])
             existing.delete()
         edition = _EditionWriter(document, zone, authorities).write()
         grant_edition(edition)  # bulk creates bypass the signals that grant permissions item by item

@@ -44,6 +44,10 @@ class Edition(models.Model):
     previous_evaluation_score = models.DecimalField(
         _("前年度の評価点"), max_digits=4, decimal_places=1, null=True, blank=True
     )
+    drafting_due = models.DateField(_("起草期限"), null=True, blank=True)
+    review_due = models.DateField(_("審査期限"), null=True, blank=True)
+    signoff_due = models.DateField(_("最終承認期限"), null=True, blank=True)
+    submitted_at = models.DateTimeField(_("提出日時"), null=True, blank=True)
     version = models.PositiveIntegerField(_("版"), default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -64,6 +68,11 @@ class Edition(models.Model):
         from ..era import fiscal_year_label
 
         return f"{self.zone.name} {fiscal_year_label(self.fiscal_year)}"
+
+    @property
+    def is_frozen(self) -> bool:
+        """A submitted edition is frozen: no edit and no transition, anywhere."""
+        return self.submitted_at is not None
 
     @property
     def plan_years(self) -> range:

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from . import views
+
+app_name = "workflow"
+urlpatterns = [
+    path("my-work/", views.my_work_page, name="my_work"),
+    path("workflow/part/<int:part_id>/audit/", views.part_audit, name="part_audit"),
+    path("workflow/part/<int:part_id>/<slug:action>/", views.part_action, name="part_action"),
+    path("workflow/part/<int:part_id>/comments/add/", views.add_comment, name="add_comment"),
+    path("workflow/comment/<int:comment_id>/resolve/", views.resolve_comment, name="resolve_comment"),
+    path("<slug:zone_slug>/<int:fiscal_year>/signoff/", views.sign_off, name="sign_off"),
+    path("<slug:zone_slug>/<int:fiscal_year>/submit/", views.submit, name="submit"),
+    path("<slug:zone_slug>/<int:fiscal_year>/audit/", views.edition_audit, name="edition_audit"),
+    path("<slug:zone_slug>/<int:fiscal_year>/submission/<slug:kind>/", views.submission_file, name="submission_file"),
+]
