@@ -62,7 +62,9 @@ def section(request, zone_slug, fiscal_year, section):
     if section not in SECTION_LABELS:
         raise Http404
     rows = section_rows(request.user, edition, section)
-    parts = [p for p in parts_of(edition) if p.section == section]
+    from ..workflow.selectors import annotate_part_actions
+
+    parts = annotate_part_actions(request.user, [p for p in parts_of(edition) if p.section == section])
     mine = [p for p in parts if p.authority_id in editing_authority_ids(request.user, edition)]
     return render(request, "drafting/section.html", {
         "edition": edition, "section": section, "section_label": SECTION_LABELS[section], "rows": rows,

@@ -39,6 +39,10 @@ def edition_detail(request, zone_slug: str, fiscal_year: int):
     from ..workflow.services import signable_run
 
     run, reason = (None, "") if edition.is_frozen else signable_run(edition)
-    context.update(signable_run=run, signable_reason=reason,
-                   signoff_status=signoff_status(edition, run.snapshot.content_hash if run else None))
+    from ..workflow.services import is_approver, is_coordinator
+
+    status = signoff_status(edition, run.snapshot.content_hash if run else None)
+    context.update(signable_run=run, signable_reason=reason, signoff_status=status,
+                   can_sign=any(is_approver(request.user, s["authority"].pk) and not s["signoff"] for s in status),
+                   can_submit=is_coordinator(request.user, edition))
     return render(request, "reports/edition_detail.html", context)

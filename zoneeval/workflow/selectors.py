@@ -65,3 +65,18 @@ def signoff_status(edition: Edition, content_hash: str | None) -> list[dict]:
             signed[s.authority_id] = s
     return [{"authority": c.authority, "signoff": signed.get(c.authority_id)}
             for c in edition.coauthors.select_related("authority")]
+
+
+def annotate_part_actions(user, parts) -> list:
+    """Set on each part what the user may do (the buttons shown; the services check again)."""
+    from .services import is_approver, is_coordinator, is_editor
+
+    for part in parts:
+        editor, approver = is_editor(user, part.authority_id), is_approver(user, part.authority_id)
+        coordinator = is_coordinator(user, part.edition)
+        part.can_submit = editor and part.state in ("draft",)
+        part.can_revise = editor and part.state == "returned"
+        part.can_review = approver and part.state == "in_review" and part.last_editor_id != user.pk
+        part.can_reopen = (approver or coordinator) and part.state == "approved"
+        part.can_comment = editor or coordinator
+    return parts
