@@ -6,4 +6,4 @@ scripts/bootstrap.sh postgresql-client
 scripts/services.sh
 export DATABASE_URL=${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/zoneeval}
 export CELERY_BROKER_URL=${TEST_CELERY_BROKER_URL:-redis://127.0.0.1:6379/15}
-exec .venv/bin/python -m pytest "$@"
+exec .venv/bin/python -m pytest --durations=10 "$@"

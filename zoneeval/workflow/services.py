@@ -223,7 +223,9 @@ def current_hash(edition: Edition) -> str:
 def signable_run(edition: Edition):
     """The latest assembly run if it can be signed off: all parts approved, succeeded, no error, current content."""
     from ..assembly.models import AssemblyRun
+    from ..drafting.services import ensure_parts
 
+    ensure_parts(edition)
     if Part.objects.filter(edition=edition).exclude(state=Part.State.APPROVED).exists():
         return None, "すべての部分が承認されていません。"
     run = AssemblyRun.objects.filter(edition=edition, status=AssemblyRun.Status.SUCCEEDED).select_related(

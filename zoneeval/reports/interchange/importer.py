@@ -82,6 +82,9 @@ def import_document(document: dict, replace: bool = False) -> Edition:
             existing.delete()
         edition = _EditionWriter(document, zone, authorities).write()
         grant_edition(edition)  # bulk creates bypass the signals that grant permissions item by item
+        from ...drafting.services import ensure_parts
+
+        ensure_parts(edition)  # every (section, owner) becomes a part to draft and review
         return edition
 
 
