@@ -207,9 +207,10 @@ def test_only_the_coordinator_may_start_a_run(client, edition):
 
 
 def test_every_finding_links_to_a_place_that_exists(client, edition, sample):
-    from zoneeval.assembly.validations import validate
-    from tests.test_validations import BREAKERS
     import copy
+
+    from tests.test_validations import BREAKERS
+    from zoneeval.assembly.validations import validate
 
     _login(client, "viewer-y", None, Membership.Role.VIEWER)
     page = client.get(reverse("reports:edition_detail", args=["keihin", 2019])).content.decode()

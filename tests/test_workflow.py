@@ -43,7 +43,7 @@ def _part(edition, section, slug):
 def _edit_local_row(user, edition, slug, text):
     row = m.LocalMeasureRow.objects.filter(edition=edition, owner__slug=slug).order_by("order").first()
     data = {"name": row.name, "related_targets": row.related_targets, "result": text,
-            "self_evaluation": row.self_evaluation, "authorities": [l.authority.slug for l in row.authority_links.all()]}
+            "self_evaluation": row.self_evaluation, "authorities": [link.authority.slug for link in row.authority_links.all()]}
     return drafting.update_item(user, row, data, row.version)
 
 

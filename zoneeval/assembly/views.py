@@ -5,20 +5,14 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from ..reports.permissions import can_view_edition
-from ..reports.selectors import get_edition
+from ..reports.permissions import viewable_edition_or_refuse
 from .models import AssemblyRun
 from .selectors import can_run_assembly
 from .services import request_run
 
 
 def _edition_or_404(request, zone_slug, fiscal_year):
-    edition = get_edition(zone_slug, fiscal_year)
-    if edition is None:
-        raise Http404("評価書がありません")
-    if not can_view_edition(request.user, edition):
-        raise PermissionDenied("この評価書を閲覧する権限がありません。")
-    return edition
+    return viewable_edition_or_refuse(request.user, zone_slug, fiscal_year)
 
 
 @login_required

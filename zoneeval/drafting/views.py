@@ -12,8 +12,12 @@ from ..authorities.models import Authority
 from ..reports import models as m
 from ..reports.figures import derive
 from ..reports.interchange.export import edition_snapshot
-from ..reports.permissions import can_change, can_view_edition, editing_authority_ids
-from ..reports.selectors import get_edition
+from ..reports.permissions import (
+    can_change,
+    can_view_edition,
+    editing_authority_ids,
+    viewable_edition_or_refuse,
+)
 from . import services
 from .diffs import revision_diff
 from .forms import ItemForm, YearTableForm
@@ -23,12 +27,7 @@ from .selectors import creation_options, parts_of, section_rows
 
 
 def _edition(request, zone_slug, fiscal_year):
-    edition = get_edition(zone_slug, fiscal_year)
-    if edition is None:
-        raise Http404("評価書がありません")
-    if not can_view_edition(request.user, edition):
-        raise PermissionDenied("この評価書を閲覧する権限がありません。")
-    return edition
+    return viewable_edition_or_refuse(request.user, zone_slug, fiscal_year)
 
 
 def _item(request, kind_key, pk):

@@ -123,6 +123,21 @@ def can_view_edition(user, edition: Edition) -> bool:
     return ObjectPermissionChecker(user).has_perm("view_edition", edition)
 
 
+def viewable_edition_or_refuse(user, zone_slug: str, fiscal_year: int) -> Edition:
+    """The edition a page is about: 404 when there is none, 403 when the user may not read it."""
+    from django.core.exceptions import PermissionDenied
+    from django.http import Http404
+
+    from .selectors import get_edition
+
+    edition = get_edition(zone_slug, fiscal_year)
+    if edition is None:
+        raise Http404("評価書がありません")
+    if not can_view_edition(user, edition):
+        raise PermissionDenied("この評価書を閲覧する権限がありません。")
+    return edition
+
+
 def viewable_editions(user):
     if not user.is_authenticated:
         return Edition.objects.none()

@@ -1,13 +1,10 @@
 """Read-only pages of reports. Thin: selectors read, templates print."""
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.shortcuts import render
 
 from .interchange.export import edition_snapshot
+from .permissions import viewable_edition_or_refuse, viewable_editions
 from .presentation import document_context
-from .permissions import can_view_edition, viewable_editions
-from .selectors import get_edition
 
 
 @login_required
@@ -23,11 +20,7 @@ def edition_list(request):
 
 @login_required
 def edition_detail(request, zone_slug: str, fiscal_year: int):
-    edition = get_edition(zone_slug, fiscal_year)
-    if edition is None:
-        raise Http404("評価書がありません")
-    if not can_view_edition(request.user, edition):
-        raise PermissionDenied("この評価書を閲覧する権限がありません。")
+    edition = viewable_edition_or_refuse(request.user, zone_slug, fiscal_year)
     from ..assembly.selectors import can_run_assembly, latest_run
 
     context = document_context(edition_snapshot(edition))

@@ -8,8 +8,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from ..drafting.models import Part
-from ..reports.permissions import can_view_edition
-from ..reports.selectors import get_edition
+from ..reports.permissions import can_view_edition, viewable_edition_or_refuse
 from . import services
 from .models import AuditEntry, Comment
 from .selectors import my_work
@@ -87,34 +86,27 @@ def resolve_comment(request, comment_id):
 
 
 def _edition(request, zone_slug, fiscal_year):
-    edition = get_edition(zone_slug, fiscal_year)
-    if edition is None:
-        raise Http404
-    if not can_view_edition(request.user, edition):
-        raise PermissionDenied("この評価書を閲覧する権限がありません。")
-    return edition
+    return viewable_edition_or_refuse(request.user, zone_slug, fiscal_year)
 
 
-@login_required
-@require_POST
-def sign_off(request, zone_slug, fiscal_year):
-    edition = _edition(request, zone_slug, fiscal_year)
-    try:
-        services.sign_off(request.user, edition, request.POST.get("content_hash", ""))
-    except services.TransitionRefused as refused:
-        return HttpResponse(str(refused), status=409 if isinstance(refused, services.StaleTransition) else 403)
-    return redirect(reverse("reports:edition_detail", args=[zone_slug, fiscal_year]) + "#signoff")
+def _edition_transition(transition):
+    """A POST view for an edition transition that takes the content hash the user saw."""
+
+    @login_required
+    @require_POST
+    def view(request, zone_slug, fiscal_year):
+        edition = _edition(request, zone_slug, fiscal_year)
+        try:
+            transition(request.user, edition, request.POST.get("content_hash", ""))
+        except services.TransitionRefused as refused:
+            return HttpResponse(str(refused), status=409 if isinstance(refused, services.StaleTransition) else 403)
+        return redirect(reverse("reports:edition_detail", args=[zone_slug, fiscal_year]) + "#signoff")
+
+    return view
 
 
-@login_required
-@require_POST
-def submit(request, zone_slug, fiscal_year):
-    edition = _edition(request, zone_slug, fiscal_year)
-    try:
-        services.submit(request.user, edition, request.POST.get("content_hash", ""))
-    except services.TransitionRefused as refused:
-        return HttpResponse(str(refused), status=409 if isinstance(refused, services.StaleTransition) else 403)
-    return redirect(reverse("reports:edition_detail", args=[zone_slug, fiscal_year]) + "#signoff")
+sign_off = _edition_transition(services.sign_off)
+submit = _edition_transition(services.submit)
 
 
 @login_required

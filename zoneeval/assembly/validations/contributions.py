@@ -1,7 +1,7 @@
 from decimal import Decimal
 
-from ...reports.figures import dec, fmt
 from ...reports.anchors import target_anchor
+from ...reports.figures import dec, fmt
 from . import messages
 from .finding import ERROR, WARNING, Finding
 

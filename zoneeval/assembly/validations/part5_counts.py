@@ -1,6 +1,6 @@
+from ...reports.anchors import part_anchor
 from ...reports.era import fiscal_year_label
 from ...reports.figures import dec
-from ...reports.anchors import part_anchor
 from . import messages
 from .finding import ERROR, Finding
 

@@ -1,5 +1,5 @@
-from ...reports.figures import dec, fmt
 from ...reports.anchors import target_anchor
+from ...reports.figures import dec, fmt
 from . import messages
 from .finding import ERROR, Finding
 

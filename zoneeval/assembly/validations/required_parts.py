@@ -1,5 +1,5 @@
-from ...reports.text import plain_text
 from ...reports.anchors import part_anchor
+from ...reports.text import plain_text
 from . import messages
 from .finding import ERROR, Finding
 

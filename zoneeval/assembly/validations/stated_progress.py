@@ -1,5 +1,5 @@
-from ...reports.era import fiscal_year_label
 from ...reports.anchors import target_anchor
+from ...reports.era import fiscal_year_label
 from . import messages
 from .finding import ERROR, Finding
 

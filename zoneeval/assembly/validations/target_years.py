@@ -1,6 +1,6 @@
+from ...reports.anchors import target_anchor
 from ...reports.era import fiscal_year_label
 from ...reports.text import plain_text
-from ...reports.anchors import target_anchor
 from . import messages
 from .finding import ERROR, Finding
 

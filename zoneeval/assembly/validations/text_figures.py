@@ -2,12 +2,12 @@
 import re
 from decimal import Decimal
 
+from ...reports.anchors import target_anchor
 from ...reports.era import fiscal_year_label
 from ...reports.figures import dec, fmt
 from ...reports.input import normalise_digits
 from ...reports.text import sentences
 from ...reports.units import UNITS, convert
-from ...reports.anchors import target_anchor
 from . import messages
 from .finding import ERROR, Finding
 

@@ -374,7 +374,7 @@ def _annex4(edition: Edition, reader: _EditionReader) -> dict:
     for r in rows:
         tables[r.table].append({
             "owner": r.owner.slug,
-            "authorities": [link.authority.slug for link in sorted(r.authority_links.all(), key=lambda l: l.order)],
+            "authorities": [link.authority.slug for link in sorted(r.authority_links.all(), key=lambda x: x.order)],
             "name": r.name,
             "related_targets": r.related_targets,
             "result": r.result,
