@@ -2,7 +2,7 @@
 # The test suite, on PostgreSQL and Redis (with a real Celery worker where a test asks for one).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/bootstrap.sh postgresql-client
+scripts/bootstrap.sh postgresql-client chromium
 scripts/services.sh
 export DATABASE_URL=${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/zoneeval}
 export CELERY_BROKER_URL=${TEST_CELERY_BROKER_URL:-redis://127.0.0.1:6379/15}

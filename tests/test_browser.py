@@ -1,0 +1,52 @@
+"""Clicking through drafting in a real browser (Debian's Chromium driven by Playwright) against a live server."""
+import os
+import shutil
+
+import pytest
+
+from zoneeval.authorities.services import ensure_user
+from zoneeval.reports import models as m
+
+pytestmark = pytest.mark.django_db(transaction=True)
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+
+@pytest.fixture
+def browser_page(monkeypatch):
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
+    from playwright.sync_api import sync_playwright
+
+    if not os.path.exists(CHROMIUM):
+        pytest.fail("Debian's chromium is needed (scripts/test.sh installs it)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=[
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        page = browser.new_page(viewport={"width": 1280, "height": 1000})
+        page.set_default_timeout(20000)
+        yield page
+        browser.close()
+
+
+def test_yokohama_drafter_edits_a_row_in_the_browser(live_server, edition, browser_page, tmp_path):
+    from playwright.sync_api import expect
+
+    yokohama = m.CoAuthor.objects.get(edition=edition, authority__slug="yokohama").authority
+    ensure_user("yokohama-drafter", "pw-for-tests-123", authority=yokohama, role="drafter")
+    own = m.LocalMeasureRow.objects.filter(edition=edition, owner=yokohama, table="fiscal").order_by("order").first()
+    other = m.LocalMeasureRow.objects.filter(edition=edition, owner__slug="kawasaki").order_by("order").first()
+    page = browser_page
+    page.goto(f"{live_server.url}/accounts/login/?next=/keihin/2019/draft/annex4/")
+    page.fill("#id_username", "yokohama-drafter")
+    page.fill("#id_password", "pw-for-tests-123")
+    page.click("form button[type=submit]")
+    expect(page.locator("h1.page-title")).to_contain_text("別紙4")
+    expect(page.locator(f"#item-local-row-{other.pk}")).to_contain_text("閲覧のみ")
+    row = page.locator(f"#item-local-row-{own.pk}")
+    row.get_by_role("button", name="編集").click()  # HTMX swaps the form in
+    textarea = page.locator(f"#item-local-row-{own.pk} textarea[name=result]")
+    textarea.fill("令和元年度交付実績２１件（ブラウザから）")
+    page.locator(f"#item-local-row-{own.pk} button[type=submit]").click()
+    expect(page.locator(f"#item-local-row-{own.pk}")).to_contain_text("令和元年度交付実績２１件（ブラウザから）")
+    page.screenshot(path=str(tmp_path / "drafting.png"), full_page=False)
+    own.refresh_from_db()
+    assert own.result == "<p>令和元年度交付実績２１件（ブラウザから）</p>" and own.version == 2
