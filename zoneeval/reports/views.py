@@ -5,17 +5,15 @@ from django.shortcuts import render
 from .interchange.export import edition_snapshot
 from .permissions import viewable_edition_or_refuse, viewable_editions
 from .presentation import document_context
+from .selectors import list_editions
 
 
 @login_required
 def edition_list(request):
-    editions = viewable_editions(request.user) if not request.user.is_superuser else None
-    from .selectors import list_editions
-
-    queryset = list_editions()
-    if editions is not None:
-        queryset = queryset.filter(pk__in=editions.values("pk"))
-    return render(request, "reports/edition_list.html", {"editions": queryset})
+    editions = list_editions()
+    if not request.user.is_superuser:
+        editions = editions.filter(pk__in=viewable_editions(request.user).values("pk"))
+    return render(request, "reports/edition_list.html", {"editions": editions})
 
 
 @login_required
