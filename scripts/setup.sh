@@ -12,3 +12,6 @@ else
   $PY manage.py import_report zoneeval/samples/keihin-fy2019.json
 fi
 $PY manage.py create_demo_users --zone keihin --year 2019
+# The official PDF of the sample (reused by content hash when nothing changed).
+$PY manage.py render_report --zone keihin --year 2019 --out var/demo/keihin-2019.pdf | head -n 1
+echo "PDF: var/demo/keihin-2019.pdf"
