@@ -21,7 +21,6 @@ class Row:
     owner: object
     can_change: bool
     can_delete: bool
-    container: str
 
 
 def kinds_in_section(section: str) -> list[Kind]:
@@ -47,15 +46,6 @@ def _queryset(kind: Kind, edition, section: str):
     return qs.order_by("order", "pk") if hasattr(kind.model, "order") else qs.order_by("pk")
 
 
-def _container_of(kind: Kind, item) -> str:
-    for attr in ("slot", "kind", "table"):
-        if hasattr(item, attr) and kind.key not in ("schedule-item",):
-            value = getattr(item, attr)
-            if isinstance(value, str):
-                return value
-    return ""
-
-
 def section_rows(user, edition, section: str) -> list[Row]:
     """Every item of the section with what the user may do to it. Queries: a fixed number per kind, whatever the
     number of rows (permissions are prefetched per model)."""
@@ -73,7 +63,6 @@ def section_rows(user, edition, section: str) -> list[Row]:
                 can_change=bool(checker) and can_change(user, target, checker),
                 can_delete=bool(checker) and (can_change(user, target, checker) if kind.parent_attr
                                               else can_delete(user, item, checker)),
-                container=_container_of(kind, item),
             ))
     return rows
 

@@ -18,7 +18,7 @@ from ..reports import models as m
 from ..reports.figures import fmt
 from ..reports.permissions import can_change, can_delete, editing_authority_ids
 from .models import Part, Presence, Revision
-from .registry import KIND_OF_MODEL, Kind, kind_of
+from .registry import KIND_OF_MODEL, SECTION_OF_MODEL, Kind, kind_of
 
 
 class StaleEdit(Exception):
@@ -88,15 +88,20 @@ def part_of(item, user=None) -> Part:
 
 def ensure_parts(edition) -> int:
     """Create the Part of every (section, owner) that has items. Returns how many were created."""
-    from ..reports.permissions import EDITION_PATHS, items_of_edition
+    from ..reports.permissions import EDITION_PATHS
 
     wanted = set()
-    for model in EDITION_PATHS:
-        for item in items_of_edition(model, edition):
-            if model is m.ActualFigure:
-                wanted.add(("targets", item.authority_id))
-            else:
-                wanted.add((KIND_OF_MODEL[model].section_of(item), item.owner_id))
+    for model, path in EDITION_PATHS.items():
+        items = model.objects.filter(**{path: edition})
+        if model is m.ActualFigure:
+            wanted |= {("targets", a) for a in items.values_list("authority_id", flat=True).distinct()}
+        elif model in (m.Passage, m.SurveyFinding):
+            kind = KIND_OF_MODEL[model]
+            wanted |= {(kind.section_of(model(slot=slot)), owner)
+                       for slot, owner in items.values_list("slot", "owner_id").distinct()}
+        else:
+            section = SECTION_OF_MODEL[model]
+            wanted |= {(section, owner) for owner in items.values_list("owner_id", flat=True).distinct()}
     existing = set(Part.objects.filter(edition=edition).values_list("section", "authority_id"))
     missing = [Part(edition=edition, section=s, authority_id=a) for s, a in wanted - existing]
     Part.objects.bulk_create(missing)

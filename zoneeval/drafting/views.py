@@ -112,7 +112,7 @@ def _row_response(request, kind, item, edition):
 
     target = kind.permission_object(item)
     row = Row(kind=kind, item=item, label=kind.label_of(item), owner=target.owner,
-              can_change=True, can_delete=can_change(request.user, target), container="")
+              can_change=True, can_delete=can_change(request.user, target))
     return render(request, "drafting/_row.html", {"row": row, "edition": edition})
 
 
@@ -210,13 +210,10 @@ def target_years(request, pk):
         raise PermissionDenied("この評価書を閲覧する権限がありません。")
     can_targets = can_change(request.user, target)
     mine = editing_authority_ids(request.user, edition)
-    authority = None
-    if mine:
-        wanted = request.POST.get("authority") or request.GET.get("authority")
-        choices = list(Authority.objects.filter(pk__in=mine))
-        authority = next((a for a in choices if a.slug == wanted), choices[0] if len(choices) == 1 else None)
-        if authority is None and choices:
-            authority = next((a for a in choices if a.pk == target.owner_id), choices[0])
+    # The authority whose 実績値 the user enters: the one asked for, else the target's owner, else their first.
+    choices = sorted(Authority.objects.filter(pk__in=mine), key=lambda a: a.pk != target.owner_id)
+    wanted = request.POST.get("authority") or request.GET.get("authority")
+    authority = next((a for a in choices if a.slug == wanted), choices[0] if choices else None)
     conflict = None
     status = 200
     if request.method == "POST":

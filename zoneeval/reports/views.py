@@ -2,7 +2,11 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
-from .interchange.export import edition_snapshot
+from ..assembly.selectors import can_run_assembly, latest_run
+from ..assembly.services import content_hash
+from ..workflow.selectors import signoff_status
+from ..workflow.services import is_approver, is_coordinator, signable_run
+from .interchange.export import edition_snapshot, to_json
 from .permissions import viewable_edition_or_refuse, viewable_editions
 from .presentation import document_context
 from .selectors import list_editions
@@ -19,21 +23,15 @@ def edition_list(request):
 @login_required
 def edition_detail(request, zone_slug: str, fiscal_year: int):
     edition = viewable_edition_or_refuse(request.user, zone_slug, fiscal_year)
-    from ..assembly.selectors import can_run_assembly, latest_run
-
-    context = document_context(edition_snapshot(edition))
-    context["edition"] = edition
-    context["run"] = latest_run(edition)
-    context["can_run_assembly"] = can_run_assembly(request.user, edition)
-    context["is_coordinator"] = context["can_run_assembly"]
-    from ..workflow.selectors import signoff_status
-    from ..workflow.services import signable_run
-
-    run, reason = (None, "") if edition.is_frozen else signable_run(edition)
-    from ..workflow.services import is_approver, is_coordinator
-
+    snapshot = edition_snapshot(edition)
+    context = document_context(snapshot)
+    run, reason = (None, "") if edition.is_frozen else signable_run(edition, content_hash(to_json(snapshot)))
     status = signoff_status(edition, run.snapshot.content_hash if run else None)
-    context.update(signable_run=run, signable_reason=reason, signoff_status=status,
-                   can_sign=any(is_approver(request.user, s["authority"].pk) and not s["signoff"] for s in status),
-                   can_submit=is_coordinator(request.user, edition))
+    coordinator = can_run_assembly(request.user, edition)
+    context.update(
+        edition=edition, run=latest_run(edition), can_run_assembly=coordinator, is_coordinator=coordinator,
+        signable_run=run, signable_reason=reason, signoff_status=status,
+        can_sign=any(is_approver(request.user, s["authority"].pk) and not s["signoff"] for s in status),
+        can_submit=is_coordinator(request.user, edition),
+    )
     return render(request, "reports/edition_detail.html", context)

@@ -220,8 +220,9 @@ def current_hash(edition: Edition) -> str:
     return content_hash(to_json(edition_snapshot(edition)))
 
 
-def signable_run(edition: Edition):
-    """The latest assembly run if it can be signed off: all parts approved, succeeded, no error, current content."""
+def signable_run(edition: Edition, content_hash_now: str | None = None):
+    """The latest assembly run if it can be signed off: all parts approved, succeeded, no error, current content.
+    ``content_hash_now``: the edition's current hash when the caller has already built its snapshot."""
     from ..assembly.models import AssemblyRun
     from ..drafting.services import ensure_parts
 
@@ -234,7 +235,7 @@ def signable_run(edition: Edition):
         return None, "取りまとめ・検証がまだ実行されていません。"
     if run.error_count:
         return None, f"検証でエラーが{run.error_count}件あります。"
-    if run.snapshot.content_hash != current_hash(edition):
+    if run.snapshot.content_hash != (content_hash_now or current_hash(edition)):
         return None, "取りまとめ後に内容が変更されました。もう一度取りまとめ・検証を実行してください。"
     return run, ""
 
