@@ -54,34 +54,39 @@ def test_password_change(client, edition):
     assert user.check_password("A-much-longer-pass-2026")
 
 
-def test_coordinator_manages_members_and_permissions_follow(client, edition):
+def test_an_authoritys_coordinator_manages_its_members_and_permissions_follow(client, edition):
+    from zoneeval.authorities.rules import Rules
     from zoneeval.reports.models import LocalMeasureRow
-    from zoneeval.reports.permissions import can_change
+    from zoneeval.workflow.models import AuditEntry
 
-    coordinator = ensure_user("coordinator", "pw-for-tests-123", authority=edition.coordinator,
+    yokohama = Authority.objects.get(slug="yokohama")
+    coordinator = ensure_user("yokohama-coordinator", "pw-for-tests-123", authority=yokohama,
                               role=Membership.Role.COORDINATOR)
     newcomer = ensure_user("newcomer", "pw-for-tests-123", authority=None, role=Membership.Role.VIEWER)
     row = LocalMeasureRow.objects.filter(edition=edition, owner__slug="yokohama").first()
-    assert not can_change(newcomer, row)
+    assert not Rules(newcomer).edit_item(row, edition)
     client.force_login(coordinator)
-    yokohama = Authority.objects.get(slug="yokohama")
-    response = client.post(reverse("authorities:members", args=["keihin", 2019]),
+    response = client.post(reverse("workflow:members", args=["keihin", 2019]),
                            {"username": "newcomer", "authority": yokohama.pk, "role": "drafter"})
     assert response.status_code == 302
     newcomer = type(newcomer).objects.get(pk=newcomer.pk)
-    assert can_change(newcomer, row)
+    assert Rules(newcomer).edit_item(row, edition)
     membership = Membership.objects.get(user=newcomer, authority=yokohama)
-    client.post(reverse("authorities:remove", args=["keihin", 2019, membership.pk]))
+    client.post(reverse("workflow:remove_member", args=["keihin", 2019, membership.pk]))
     newcomer = type(newcomer).objects.get(pk=newcomer.pk)
-    assert not can_change(newcomer, row)
+    assert not Rules(newcomer).edit_item(row, edition)
+    log = list(AuditEntry.objects.filter(authority=yokohama, actor=coordinator).values_list("action", flat=True))
+    assert log == ["role_granted", "role_revoked"]
+    page = client.get(reverse("workflow:members", args=["keihin", 2019])).content.decode()
+    assert "newcomer：起草者（横浜市）" in page
 
 
-def test_only_the_coordinator_manages_members(client, edition):
+def test_only_an_authoritys_coordinator_manages_its_members(client, edition):
     drafter = ensure_user("yokohama-drafter", "pw-for-tests-123", authority=Authority.objects.get(slug="yokohama"),
                           role="drafter")
     client.force_login(drafter)
-    assert client.get(reverse("authorities:members", args=["keihin", 2019])).status_code == 403
+    assert client.get(reverse("workflow:members", args=["keihin", 2019])).status_code == 403
     count = Membership.objects.count()
-    client.post(reverse("authorities:members", args=["keihin", 2019]),
+    client.post(reverse("workflow:members", args=["keihin", 2019]),
                 {"username": "yokohama-drafter", "authority": edition.coordinator.pk, "role": "coordinator"})
     assert Membership.objects.count() == count

@@ -7,7 +7,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/login/", ThrottledLoginView.as_view(), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
-    path("", include("zoneeval.authorities.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("zoneeval.workflow.urls")),
     path("", include("zoneeval.drafting.urls")),

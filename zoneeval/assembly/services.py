@@ -24,8 +24,13 @@ def content_hash(payload: str) -> str:
 
 
 def request_run(edition: Edition, user=None) -> AssemblyRun:
-    """Create a run and dispatch the pipeline once the transaction has committed."""
+    """Create a run and dispatch the pipeline once the transaction has committed. ``user``: who asked (checked by
+    the rules); None for the system (management commands)."""
+    from ..authorities.rules import Rules, require
     from .tasks import dispatch_pipeline
+
+    if user is not None:
+        require(Rules(user).run_assembly(edition))
 
     if edition.is_frozen:
         from django.core.exceptions import PermissionDenied

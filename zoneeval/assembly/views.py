@@ -1,13 +1,12 @@
 """The pipeline on the edition page: start a run, watch its progress, download the PDF."""
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from ..authorities.rules import require, rules_for
 from ..reports.permissions import viewable_edition_or_refuse
 from .models import AssemblyRun
-from .selectors import can_run_assembly
 from .services import request_run
 
 
@@ -19,8 +18,7 @@ def _edition_or_404(request, zone_slug, fiscal_year):
 @require_POST
 def start_run(request, zone_slug: str, fiscal_year: int):
     edition = _edition_or_404(request, zone_slug, fiscal_year)
-    if not can_run_assembly(request.user, edition):
-        raise PermissionDenied("取りまとめ・PDF作成は取りまとめ自治体の担当者のみが実行できます。")
+    require(rules_for(request.user).run_assembly(edition))
     run = request_run(edition, request.user)
     if request.headers.get("HX-Request"):
         return render(request, "assembly/run_status.html", _status_context(run, edition))

@@ -7,10 +7,9 @@
 from django.contrib.auth.models import Group
 from django.db import transaction
 
-from .models import Authority, Membership
+from .models import EDITING_ROLES, Authority, Membership
 
 VIEWERS = "zoneeval:viewers"
-EDITING_ROLES = (Membership.Role.DRAFTER, Membership.Role.APPROVER, Membership.Role.COORDINATOR)
 
 
 def editors_group(authority: Authority) -> Group:

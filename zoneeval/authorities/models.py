@@ -53,3 +53,7 @@ class Membership(models.Model):
 
     def __str__(self):
         return f"{self.user} / {self.authority or '-'} / {self.get_role_display()}"
+
+
+# The roles that edit for their authority (draft, request review, comment); stated once, used everywhere.
+EDITING_ROLES = frozenset({Membership.Role.DRAFTER, Membership.Role.APPROVER, Membership.Role.COORDINATOR})

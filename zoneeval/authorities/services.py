@@ -2,7 +2,9 @@
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from .acting import acting_as
 from .models import Authority, Membership
+from .rules import Rules, require
 
 DEMO_PASSWORD = "zoneeval-demo"
 
@@ -36,15 +38,18 @@ def create_demo_users(authorities: list[Authority], coordinator: Authority, pass
     return users
 
 
-def add_membership(actor, user, authority: Authority, role: str) -> Membership:
-    """Give ``user`` a role in ``authority`` (groups and object permissions follow through the signals)."""
-    membership, _ = Membership.objects.get_or_create(user=user, authority=authority, role=role)
+@transaction.atomic
+def grant_role(actor, user, authority: Authority, role: str) -> Membership:
+    """Give ``user`` a role in ``authority``. Only the authority's own coordinators (and superusers) may, never to
+    themselves. Groups and object permissions follow (signals); the audit log records it (workflow signals)."""
+    require(Rules(actor).grant_role(authority.pk, user, role))
+    with acting_as(actor):
+        membership, _ = Membership.objects.get_or_create(user=user, authority=authority, role=role)
     return membership
 
 
-def remove_membership(actor, membership: Membership) -> None:
-    if membership.user_id == actor.pk and membership.role == Membership.Role.COORDINATOR:
-        from django.core.exceptions import PermissionDenied
-
-        raise PermissionDenied("自分自身の取りまとめ担当の役割は外せません。")
-    membership.delete()
+@transaction.atomic
+def revoke_role(actor, membership: Membership) -> None:
+    require(Rules(actor).revoke_role(membership))
+    with acting_as(actor):
+        membership.delete()

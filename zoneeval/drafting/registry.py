@@ -181,3 +181,40 @@ KIND_OF_MODEL = {kind.model: kind for kind in KINDS.values()}
 
 def kind_of(item) -> Kind:
     return KIND_OF_MODEL[type(item)]
+
+
+# Rows that are edited with an item and belong to its part: model → attribute of the item.
+CHILD_OF = {m.TargetYear: "target", m.FiscalSupportYear: "row", m.CountYear: "row", m.LocalMeasureAuthority: "row"}
+
+
+def part_keys(instance) -> list[tuple[int, str, int]]:
+    """The (edition id, section, owner authority id) of every part whose content changes when ``instance`` is saved
+    or deleted: its owner's part, and the previous owner's when the owner changed. Empty when it is not content or
+    its parent is already gone (a cascade)."""
+    from django.core.exceptions import ObjectDoesNotExist
+
+    try:
+        while type(instance) in CHILD_OF:
+            instance = getattr(instance, CHILD_OF[type(instance)])
+        if isinstance(instance, m.ActualFigure):
+            section, owner_id = "targets", instance.authority_id
+            edition_id = m.Edition.objects.filter(
+                indicators__targets__years__pk=instance.target_year_id).values_list("pk", flat=True).first()
+        else:
+            kind = KIND_OF_MODEL.get(type(instance))
+            if kind is None:
+                return []
+            section, owner_id = kind.section_of(instance), kind.permission_object(instance).owner_id
+            obj = instance
+            for attr in kind.edition_path.split("__")[:-1]:
+                obj = getattr(obj, attr)
+            edition_id = getattr(obj, kind.edition_path.split("__")[-1] + "_id")
+    except ObjectDoesNotExist:
+        return []
+    if edition_id is None:
+        return []
+    keys = [(edition_id, section, owner_id)]
+    previous = getattr(instance, "_previous_owner_id", None)
+    if previous and previous != owner_id:
+        keys.append((edition_id, section, previous))
+    return keys

@@ -5,8 +5,8 @@ from dataclasses import dataclass
 
 from django.db.models import Prefetch
 
+from ..authorities.rules import rules_for
 from ..reports import models as m
-from ..reports.permissions import can_change, can_delete, editing_authority_ids, write_checker
 from .models import Part
 from .registry import KINDS, SECTION_OF_MODEL, Kind
 
@@ -49,28 +49,28 @@ def _queryset(kind: Kind, edition, section: str):
 def section_rows(user, edition, section: str) -> list[Row]:
     """Every item of the section with what the user may do to it. Queries: a fixed number per kind, whatever the
     number of rows (permissions are prefetched per model)."""
+    rules = rules_for(user)
     rows = []
     for kind in kinds_in_section(section):
         items = list(_queryset(kind, edition, section))
         if not items:
             continue
         targets = [kind.permission_object(i) for i in items]
-        unique_targets = list({(type(t), t.pk): t for t in targets}.values())
-        checker = write_checker(user, unique_targets) if user.is_authenticated else None
+        rules.prefetch(list({(type(t), t.pk): t for t in targets}.values()))
         for item, target in zip(items, targets):
+            can_change = bool(rules.edit_item(target, edition))
             rows.append(Row(
-                kind=kind, item=item, label=kind.label_of(item), owner=target.owner,
-                can_change=bool(checker) and can_change(user, target, checker),
-                can_delete=bool(checker) and (can_change(user, target, checker) if kind.parent_attr
-                                              else can_delete(user, item, checker)),
+                kind=kind, item=item, label=kind.label_of(item), owner=target.owner, can_change=can_change,
+                can_delete=can_change if kind.parent_attr else bool(rules.delete_item(item, edition)),
             ))
     return rows
 
 
 def creation_options(user, edition, section: str) -> list[dict]:
     """The 'add' buttons the user may use in this section: kind, container and the authorities to add for."""
-    authorities = list(m.CoAuthor.objects.filter(edition=edition, authority_id__in=editing_authority_ids(
-        user, edition)).select_related("authority").order_by("order"))
+    authorities = list(m.CoAuthor.objects.filter(
+        edition=edition, authority_id__in=rules_for(user).editing_for_edition(edition)).select_related(
+        "authority").order_by("order"))
     if not authorities:
         return []
     options = []

@@ -6,6 +6,7 @@ version instead of overwriting it, records a revision (before/after) and marks t
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import wraps
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
@@ -13,10 +14,11 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from ..authorities.acting import acting_as
 from ..authorities.models import Authority
+from ..authorities.rules import Rules, require
 from ..reports import models as m
 from ..reports.figures import fmt
-from ..reports.permissions import can_change, can_delete, editing_authority_ids
 from .models import Part, Presence, Revision
 from .registry import KIND_OF_MODEL, SECTION_OF_MODEL, Kind, kind_of
 
@@ -31,6 +33,21 @@ class StaleEdit(Exception):
 
 class EditionFrozen(PermissionDenied):
     pass
+
+
+class _NoChange(Exception):
+    """A save that changes nothing: rolled back, no revision, no version, the approval stands."""
+
+
+def _acting(service):
+    """Run a write service as its user (``user`` is the first argument): model signals attribute the change."""
+
+    @wraps(service)
+    def run(user, *args, **kwargs):
+        with acting_as(user):
+            return service(user, *args, **kwargs)
+
+    return run
 
 
 def edition_of(item):
@@ -131,11 +148,6 @@ def changes_since(item, version: int) -> list[Revision]:
 
 # ---- writes --------------------------------------------------------------------------------------------------
 
-def _require_change(user, kind: Kind, item) -> None:
-    if not can_change(user, kind.permission_object(item)):
-        raise PermissionDenied("この項目を編集する権限がありません。")
-
-
 def _apply(kind: Kind, item, data: dict) -> None:
     for f in kind.fields:
         if f.name not in data or f.kind == "authorities":
@@ -176,24 +188,34 @@ def _apply_after_save(kind: Kind, item, data: dict, edition) -> None:
             related.update_or_create(fiscal_year=fy, defaults={k: (None if v == "" else v) for k, v in values.items()})
 
 
+@_acting
 @transaction.atomic
 def update_item(user, item, data: dict, expected_version: int):
+    """Save ``data`` over ``item``. A save that changes nothing is no revision (the item and its part keep their
+    versions and any approval)."""
     kind = kind_of(item)
-    _require_change(user, kind, item)
     edition = edition_of(item)
     check_editable(edition)
+    require(Rules(user).edit_item(kind.permission_object(item), edition))
     locked = type(item).objects.select_for_update().get(pk=item.pk)
     if locked.version != expected_version:
         raise StaleEdit(changes_since(locked, expected_version))
     before = item_state(locked)
-    _apply(kind, locked, data)
-    locked.version += 1
-    locked.save()
-    _apply_after_save(kind, locked, data, edition)
-    if kind.parent_attr:
-        parent = kind.permission_object(locked)
-        type(parent).objects.filter(pk=parent.pk).update(version=parent.version + 1)
-    _record(user, locked, part_of(locked), Revision.Action.UPDATE, before, item_state(locked))
+    try:
+        with transaction.atomic():
+            _apply(kind, locked, data)
+            locked.version += 1
+            locked.save()
+            _apply_after_save(kind, locked, data, edition)
+            after = item_state(locked)
+            if after == before:
+                raise _NoChange
+            if kind.parent_attr:
+                parent = kind.permission_object(locked)
+                type(parent).objects.filter(pk=parent.pk).update(version=parent.version + 1)
+            _record(user, locked, part_of(locked), Revision.Action.UPDATE, before, after)
+    except _NoChange:
+        return type(item).objects.get(pk=item.pk)
     return locked
 
 
@@ -220,9 +242,11 @@ def _next_number(edition) -> int:
     return (m.ScheduleProject.objects.filter(edition=edition).aggregate(n=Max("number"))["n"] or 0) + 1
 
 
+@_acting
 @transaction.atomic
 def create_item(user, kind: Kind, edition, container: str, owner: Authority | None, data: dict, parent_id=None):
     check_editable(edition)
+    rules = Rules(user)
     values = {}
     if kind.key in PARENT_CONTAINERS:
         parent_model, path, attr = PARENT_CONTAINERS[kind.key]
@@ -230,15 +254,14 @@ def create_item(user, kind: Kind, edition, container: str, owner: Authority | No
         if parent is None:
             raise PermissionDenied("追加先が見つかりません。")
         values[attr] = parent
-        if kind.parent_attr and not can_change(user, parent):
-            raise PermissionDenied("この事業に項目を追加する権限がありません。")
+        if kind.parent_attr:
+            require(rules.edit_item(parent, edition))
     else:
         if container not in kind.containers:
             raise PermissionDenied("追加先が正しくありません。")
         values.update(CONTAINER_DEFAULTS[kind.key](edition, container))
     if not kind.parent_attr:
-        if owner is None or owner.pk not in editing_authority_ids(user, edition):
-            raise PermissionDenied("この自治体の項目を追加する権限がありません。")
+        require(rules.create_item(edition, owner.pk if owner else None))
         values["owner"] = owner
     order_field = {"initiative": "solution", "support-project": "group", "schedule-item": "project"}.get(kind.key)
     scope = {order_field: values[order_field]} if order_field else {"edition": edition}
@@ -251,14 +274,15 @@ def create_item(user, kind: Kind, edition, container: str, owner: Authority | No
     return item
 
 
+@_acting
 @transaction.atomic
 def delete_item(user, item, expected_version: int) -> None:
     kind = kind_of(item)
-    target = kind.permission_object(item)
-    allowed = can_change(user, target) if kind.parent_attr else can_delete(user, item)
-    if not allowed:
-        raise PermissionDenied("この項目を削除する権限がありません。")
-    check_editable(edition_of(item))
+    edition = edition_of(item)
+    check_editable(edition)
+    rules = Rules(user)
+    require(rules.edit_item(kind.permission_object(item), edition) if kind.parent_attr
+            else rules.delete_item(item, edition))
     locked = type(item).objects.select_for_update().get(pk=item.pk)
     if locked.version != expected_version:
         raise StaleEdit(changes_since(locked, expected_version))
@@ -269,44 +293,69 @@ def delete_item(user, item, expected_version: int) -> None:
 
 # ---- the year table of a numerical target --------------------------------------------------------------------
 
+@_acting
 @transaction.atomic
 def save_year_table(user, target: m.NumericalTarget, targets: dict, actuals: dict, authority: Authority | None,
                     expected_version: int) -> m.NumericalTarget:
     """``targets``: {fy: Decimal|None} (only if the user may change the target); ``actuals``: {fy: Decimal|None} of
-    ``authority``, which must be one the user edits for. The target's version guards both."""
+    ``authority``, which must be one the user edits for. The target's version guards both. The target values belong
+    to the target owner's part, the actual figures to their authority's part: each changed part gets its revision
+    (and loses its approval); a save that changes nothing is no revision."""
     edition = target.indicator.edition
     check_editable(edition)
+    rules = Rules(user)
     locked = m.NumericalTarget.objects.select_for_update().get(pk=target.pk)
     if locked.version != expected_version:
         raise StaleEdit(changes_since(locked, expected_version))
-    if targets and not can_change(user, locked):
-        raise PermissionDenied("目標値を編集する権限がありません。")
-    if actuals and (authority is None or authority.pk not in editing_authority_ids(user, edition)):
-        raise PermissionDenied("この自治体の実績値を入力する権限がありません。")
+    if targets:
+        require(rules.edit_item(locked, edition))
+    if actuals:
+        require(rules.create_item(edition, authority.pk if authority else None))
     before = year_table_state(locked)
-    for fy, value in targets.items():
-        m.TargetYear.objects.update_or_create(target=locked, fiscal_year=fy, defaults={"target_value": value})
-    for fy, value in actuals.items():
-        year, _ = m.TargetYear.objects.get_or_create(target=locked, fiscal_year=fy)
-        existing = m.ActualFigure.objects.filter(target_year=year, authority=authority).first()
-        if value is None:
-            if existing:
-                if not can_delete(user, existing):
-                    raise PermissionDenied("この実績値を削除する権限がありません。")
-                existing.delete()
-        elif existing:
-            if not can_change(user, existing):
-                raise PermissionDenied("この実績値を編集する権限がありません。")
+    try:
+        with transaction.atomic():
+            for fy, value in targets.items():
+                m.TargetYear.objects.update_or_create(target=locked, fiscal_year=fy, defaults={"target_value": value})
+            for fy, value in actuals.items():
+                _save_actual(rules, locked, fy, authority, value, edition)
+            after = year_table_state(locked)
+            if _column(after, "") == _column(before, ""):  # every filled cell as it was
+                raise _NoChange
+            locked.version += 1
+            locked.save(update_fields=["version", "updated_at"])
+            changed_owners = []
+            if _column(before, "目標値") != _column(after, "目標値"):
+                changed_owners.append(locked.owner)
+            actual = f"実績値({authority.name})" if authority else None
+            if actual and authority not in changed_owners and _column(before, actual) != _column(after, actual):
+                changed_owners.append(authority)
+            for owner in changed_owners:
+                part, _ = Part.objects.get_or_create(edition=edition, section="targets", authority=owner)
+                _record(user, locked, part, Revision.Action.UPDATE, before, after)
+    except _NoChange:
+        return m.NumericalTarget.objects.get(pk=target.pk)
+    return locked
+
+
+def _column(state: dict, label: str) -> dict:
+    """The cells of one column of a year table state (``目標値``, or ``実績値(<authority>)``)."""
+    return {k: v for k, v in state.items() if k.endswith(f":{label}" if label else "") and v is not None}
+
+
+def _save_actual(rules, target, fy, authority, value, edition) -> None:
+    year, _ = m.TargetYear.objects.get_or_create(target=target, fiscal_year=fy)
+    existing = m.ActualFigure.objects.filter(target_year=year, authority=authority).first()
+    if value is None:
+        if existing:
+            require(rules.delete_item(existing, edition))
+            existing.delete()
+    elif existing:
+        if existing.value != value:
+            require(rules.edit_item(existing, edition))
             existing.value, existing.version = value, existing.version + 1
             existing.save()
-        else:
-            m.ActualFigure.objects.create(target_year=year, authority=authority, value=value, order=99)
-    locked.version += 1
-    locked.save(update_fields=["version", "updated_at"])
-    owner = authority if actuals and not targets else locked.owner
-    part, _ = Part.objects.get_or_create(edition=edition, section="targets", authority=owner)
-    _record(user, locked, part, Revision.Action.UPDATE, before, year_table_state(locked))
-    return locked
+    else:
+        m.ActualFigure.objects.create(target_year=year, authority=authority, value=value, order=99)
 
 
 def year_table_state(target: m.NumericalTarget) -> dict:

@@ -9,15 +9,11 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from ..authorities.models import Authority
+from ..authorities.rules import require, rules_for
 from ..reports import models as m
 from ..reports.figures import derive
 from ..reports.interchange.export import edition_snapshot
-from ..reports.permissions import (
-    can_change,
-    can_view_edition,
-    editing_authority_ids,
-    viewable_edition_or_refuse,
-)
+from ..reports.permissions import viewable_edition_or_refuse
 from . import services
 from .diffs import revision_diff
 from .forms import ItemForm, YearTableForm
@@ -36,8 +32,7 @@ def _item(request, kind_key, pk):
         raise Http404
     item = get_object_or_404(kind.model, pk=pk)
     edition = services.edition_of(item)
-    if not can_view_edition(request.user, edition):
-        raise PermissionDenied("この評価書を閲覧する権限がありません。")
+    require(rules_for(request.user).view_edition(edition))
     return kind, item, edition
 
 
@@ -48,10 +43,9 @@ def _section_url(edition, section):
 @login_required
 def dashboard(request, zone_slug, fiscal_year):
     edition = _edition(request, zone_slug, fiscal_year)
-    services.ensure_parts(edition)
     return render(request, "drafting/dashboard.html", {
         "edition": edition, "parts": parts_of(edition), "sections": SECTION_LABELS,
-        "editing_for": editing_authority_ids(request.user, edition),
+        "editing_for": rules_for(request.user).editing_for_edition(edition),
     })
 
 
@@ -64,7 +58,8 @@ def section(request, zone_slug, fiscal_year, section):
     from ..workflow.selectors import annotate_part_actions
 
     parts = annotate_part_actions(request.user, [p for p in parts_of(edition) if p.section == section])
-    mine = [p for p in parts if p.authority_id in editing_authority_ids(request.user, edition)]
+    editing_for = rules_for(request.user).editing_for_edition(edition)
+    mine = [p for p in parts if p.authority_id in editing_for]
     return render(request, "drafting/section.html", {
         "edition": edition, "section": section, "section_label": SECTION_LABELS[section], "rows": rows,
         "create_options": creation_options(request.user, edition, section), "parts": parts, "my_parts": mine,
@@ -79,8 +74,7 @@ def _form_context(kind, item, edition, form, conflict=None):
 @login_required
 def item_edit(request, kind_key, pk):
     kind, item, edition = _item(request, kind_key, pk)
-    if not can_change(request.user, kind.permission_object(item)):
-        raise PermissionDenied("この項目を編集する権限がありません。")
+    require(rules_for(request.user).edit_item(kind.permission_object(item), edition))
     owner_slug = kind.owner_of(item).slug
     if request.method == "POST":
         form = ItemForm(request.POST, kind=kind, edition=edition, owner_slug=owner_slug)
@@ -111,8 +105,11 @@ def _row_response(request, kind, item, edition):
     from .selectors import Row
 
     target = kind.permission_object(item)
+    rules = rules_for(request.user)
     row = Row(kind=kind, item=item, label=kind.label_of(item), owner=target.owner,
-              can_change=True, can_delete=can_change(request.user, target))
+              can_change=bool(rules.edit_item(target, edition)),
+              can_delete=bool(rules.edit_item(target, edition) if kind.parent_attr
+                              else rules.delete_item(item, edition)))
     return render(request, "drafting/_row.html", {"row": row, "edition": edition})
 
 
@@ -206,10 +203,10 @@ def item_delete(request, kind_key, pk):
 def target_years(request, pk):
     target = get_object_or_404(m.NumericalTarget.objects.select_related("indicator__edition", "owner"), pk=pk)
     edition = target.indicator.edition
-    if not can_view_edition(request.user, edition):
-        raise PermissionDenied("この評価書を閲覧する権限がありません。")
-    can_targets = can_change(request.user, target)
-    mine = editing_authority_ids(request.user, edition)
+    rules = rules_for(request.user)
+    require(rules.view_edition(edition))
+    can_targets = bool(rules.edit_item(target, edition))
+    mine = rules.editing_for_edition(edition)
     # The authority whose 実績値 the user enters: the one asked for, else the target's owner, else their first.
     choices = sorted(Authority.objects.filter(pk__in=mine), key=lambda a: a.pk != target.owner_id)
     wanted = request.POST.get("authority") or request.GET.get("authority")
@@ -245,11 +242,11 @@ def target_years_preview(request, pk):
     """Computed figures for what the user has typed so far (nothing is saved)."""
     target = get_object_or_404(m.NumericalTarget.objects.select_related("indicator__edition"), pk=pk)
     edition = target.indicator.edition
-    if not can_view_edition(request.user, edition):
-        raise PermissionDenied
-    mine = editing_authority_ids(request.user, edition)
+    rules = rules_for(request.user)
+    require(rules.view_edition(edition))
+    mine = rules.editing_for_edition(edition)
     authority = Authority.objects.filter(pk__in=mine, slug=request.POST.get("authority", "")).first()
-    form = YearTableForm(request.POST, edition=edition, can_edit_targets=can_change(request.user, target),
+    form = YearTableForm(request.POST, edition=edition, can_edit_targets=bool(rules.edit_item(target, edition)),
                          actual_authority=authority)
     form.is_valid()
     return render(request, "drafting/_year_figures.html",
@@ -298,8 +295,7 @@ def _year_table(target, edition, form, authority):
 @login_required
 def part_history(request, part_id):
     part = get_object_or_404(Part.objects.select_related("edition__zone", "authority"), pk=part_id)
-    if not can_view_edition(request.user, part.edition):
-        raise PermissionDenied("この評価書を閲覧する権限がありません。")
+    require(rules_for(request.user).view_edition(part.edition))
     revisions = part.revisions.select_related("user")[:200]
     return render(request, "drafting/history.html", {
         "part": part, "edition": part.edition, "entries": [revision_diff(r) for r in revisions]})
@@ -309,8 +305,7 @@ def part_history(request, part_id):
 @require_POST
 def presence(request, part_id):
     part = get_object_or_404(Part.objects.select_related("edition"), pk=part_id)
-    if not can_view_edition(request.user, part.edition):
-        raise PermissionDenied
+    require(rules_for(request.user).view_edition(part.edition))
     others = services.mark_present(request.user, part)
     return render(request, "drafting/_presence.html", {"others": others, "part": part})
 

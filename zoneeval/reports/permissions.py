@@ -15,12 +15,11 @@ from __future__ import annotations
 from django.contrib.auth.models import Permission
 from django.db import transaction
 from django.db.models.signals import post_save, pre_save
-from guardian.core import ObjectPermissionChecker
 from guardian.shortcuts import get_objects_for_user
 from guardian.utils import get_group_obj_perms_model
 
 from ..authorities.groups import editors_group, readers_group, viewers_group
-from ..authorities.models import Membership
+from ..authorities.rules import require, rules_for
 from .models import (
     ActualFigure,
     CountRow,
@@ -113,19 +112,10 @@ def items_of_edition(model, edition: Edition):
     return model.objects.filter(**{EDITION_PATHS[model]: edition}).select_related(related)
 
 
-# ---- checks --------------------------------------------------------------------------------------------------
-
-def can_view_edition(user, edition: Edition) -> bool:
-    if not user.is_authenticated or not user.is_active:
-        return False
-    if user.is_superuser:
-        return True
-    return ObjectPermissionChecker(user).has_perm("view_edition", edition)
-
+# ---- reads that ask the rules (zoneeval/authorities/rules.py) --------------------------------------------------
 
 def viewable_edition_or_refuse(user, zone_slug: str, fiscal_year: int) -> Edition:
-    """The edition a page is about: 404 when there is none, 403 when the user may not read it."""
-    from django.core.exceptions import PermissionDenied
+    """The edition a page is about: 404 when there is none, 403 (with the reason) when the user may not read it."""
     from django.http import Http404
 
     from .selectors import get_edition
@@ -133,48 +123,17 @@ def viewable_edition_or_refuse(user, zone_slug: str, fiscal_year: int) -> Editio
     edition = get_edition(zone_slug, fiscal_year)
     if edition is None:
         raise Http404("評価書がありません")
-    if not can_view_edition(user, edition):
-        raise PermissionDenied("この評価書を閲覧する権限がありません。")
+    require(rules_for(user).view_edition(edition))
     return edition
 
 
 def viewable_editions(user):
-    if not user.is_authenticated:
+    """The editions the user may read (the queryset form of ``Rules.view_edition``)."""
+    if not user.is_authenticated or not user.is_active:
         return Edition.objects.none()
+    if user.is_superuser:
+        return Edition.objects.all()
     return get_objects_for_user(user, "reports.view_edition", Edition, accept_global_perms=False)
-
-
-def write_checker(user, items) -> ObjectPermissionChecker:
-    """A checker with the permissions of ``items`` (one model) prefetched: a constant number of queries."""
-    checker = ObjectPermissionChecker(user)
-    if items:
-        checker.prefetch_perms(items)
-    return checker
-
-
-def can_change(user, item, checker: ObjectPermissionChecker | None = None) -> bool:
-    if not user.is_authenticated or not user.is_active:
-        return False
-    checker = checker or ObjectPermissionChecker(user)
-    return checker.has_perm(f"change_{item._meta.model_name}", item)
-
-
-def can_delete(user, item, checker: ObjectPermissionChecker | None = None) -> bool:
-    if not user.is_authenticated or not user.is_active:
-        return False
-    checker = checker or ObjectPermissionChecker(user)
-    return checker.has_perm(f"delete_{item._meta.model_name}", item)
-
-
-def editing_authority_ids(user, edition: Edition) -> set[int]:
-    """The co-authors of the edition the user may create items for."""
-    if not user.is_authenticated or not user.is_active:
-        return set()
-    coauthors = set(edition.coauthors.values_list("authority_id", flat=True))
-    mine = set(Membership.objects.filter(user=user, role__in=[r.value for r in (
-        Membership.Role.DRAFTER, Membership.Role.APPROVER, Membership.Role.COORDINATOR)]).values_list(
-        "authority_id", flat=True))
-    return coauthors & mine
 
 
 # ---- signals: permissions follow the owner -------------------------------------------------------------------

@@ -2,10 +2,11 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
-from ..assembly.selectors import can_run_assembly, latest_run
+from ..assembly.selectors import latest_run
 from ..assembly.services import content_hash
+from ..authorities.rules import rules_for
 from ..workflow.selectors import signoff_status
-from ..workflow.services import is_approver, is_coordinator, signable_run
+from ..workflow.services import signable_run
 from .interchange.export import edition_snapshot, to_json
 from .permissions import viewable_edition_or_refuse, viewable_editions
 from .presentation import document_context
@@ -27,11 +28,13 @@ def edition_detail(request, zone_slug: str, fiscal_year: int):
     context = document_context(snapshot)
     run, reason = (None, "") if edition.is_frozen else signable_run(edition, content_hash(to_json(snapshot)))
     status = signoff_status(edition, run.snapshot.content_hash if run else None)
-    coordinator = can_run_assembly(request.user, edition)
+    rules = rules_for(request.user)
     context.update(
-        edition=edition, run=latest_run(edition), can_run_assembly=coordinator, is_coordinator=coordinator,
+        edition=edition, run=latest_run(edition), can_run_assembly=rules.run_assembly(edition),
+        can_manage_members=bool(rules.managed_authority_ids([s["authority"].pk for s in status])),
         signable_run=run, signable_reason=reason, signoff_status=status,
-        can_sign=any(is_approver(request.user, s["authority"].pk) and not s["signoff"] for s in status),
-        can_submit=is_coordinator(request.user, edition),
+        can_sign=bool(rules.sign_off(edition)) and any(
+            rules.approves_for(s["authority"].pk) and not s["signoff"] for s in status),
+        can_submit=rules.submit(edition),
     )
     return render(request, "reports/edition_detail.html", context)

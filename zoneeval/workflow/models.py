@@ -20,7 +20,10 @@ class AuditEntry(models.Model):
     """One edit or transition: who, when, what, before/after and the comment. Append-only: the model refuses
     updates and deletes, the admin shows it read-only, and on PostgreSQL a trigger refuses UPDATE and DELETE."""
 
-    edition = models.ForeignKey("reports.Edition", on_delete=models.PROTECT, related_name="audit_entries")
+    edition = models.ForeignKey("reports.Edition", on_delete=models.PROTECT, related_name="audit_entries",
+                                null=True, blank=True)
+    authority = models.ForeignKey("authorities.Authority", on_delete=models.PROTECT, null=True, blank=True,
+                                  related_name="+", help_text="for changes of an authority's members")
     part = models.ForeignKey("drafting.Part", on_delete=models.PROTECT, null=True, blank=True, related_name="audit")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
     action = models.CharField(max_length=40)

@@ -3,7 +3,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mass_mail
 
-from ..authorities.models import Membership
+from ..authorities.models import EDITING_ROLES, Membership
 
 
 def recipients(authority_ids, roles) -> list[str]:
@@ -21,6 +21,6 @@ def send(subject: str, body: str, authority_ids, roles) -> int:
     return send_mass_mail([(f"[zoneeval] {subject}", body, sender, [address]) for address in to], fail_silently=False)
 
 
-EDITORS = (Membership.Role.DRAFTER, Membership.Role.APPROVER, Membership.Role.COORDINATOR)
+EDITORS = tuple(EDITING_ROLES)
 APPROVERS = (Membership.Role.APPROVER,)
 COORDINATORS = (Membership.Role.COORDINATOR,)

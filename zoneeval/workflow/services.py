@@ -13,18 +13,17 @@ from __future__ import annotations
 import hashlib
 import json
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
-from ..authorities.models import Membership
+from ..authorities.rules import Refused, Rules
 from ..drafting.models import Part
 from ..reports.models import Edition
 from . import notifications
 from .models import Approval, AuditEntry, Comment, SignOff, Submission
 
 
-class TransitionRefused(PermissionDenied):
+class TransitionRefused(Refused):
     """A transition that the rules forbid; the message says why, in Japanese."""
 
 
@@ -32,31 +31,19 @@ class StaleTransition(TransitionRefused):
     pass
 
 
-# ---- who is who ----------------------------------------------------------------------------------------------
+# ---- the rules (zoneeval/authorities/rules.py answers "may this user do this") ---------------------------------
 
-def _roles(user, authority_id) -> set[str]:
-    if not user.is_authenticated:
-        return set()
-    return set(Membership.objects.filter(user=user, authority_id=authority_id).values_list("role", flat=True))
-
-
-def is_editor(user, authority_id) -> bool:
-    return bool(_roles(user, authority_id) & {"drafter", "approver", "coordinator"})
-
-
-def is_approver(user, authority_id) -> bool:
-    return "approver" in _roles(user, authority_id)
-
-
-def is_coordinator(user, edition: Edition) -> bool:
-    return "coordinator" in _roles(user, edition.coordinator_id)
+def _check(decision) -> None:
+    if not decision:
+        raise TransitionRefused(decision.reason)
 
 
 # ---- helpers -------------------------------------------------------------------------------------------------
 
-def audit(edition, actor, action: str, *, part=None, subject="", before=None, after=None, comment="") -> AuditEntry:
-    return AuditEntry.objects.create(edition=edition, part=part, actor=actor, action=action, subject=subject[:500],
-                                     before=before or {}, after=after or {}, comment=comment)
+def audit(edition, actor, action: str, *, part=None, authority=None, subject="", before=None, after=None,
+          comment="") -> AuditEntry:
+    return AuditEntry.objects.create(edition=edition, part=part, authority=authority, actor=actor, action=action,
+                                     subject=subject[:500], before=before or {}, after=after or {}, comment=comment)
 
 
 def _locked_part(part: Part, version: int) -> Part:
@@ -93,10 +80,7 @@ def _void_signoffs(edition: Edition, actor, why: str) -> int:
 @transaction.atomic
 def submit_for_review(user, part: Part, version: int) -> Part:
     part = _locked_part(part, version)
-    if not is_editor(user, part.authority_id):
-        raise TransitionRefused("審査依頼は担当自治体の起草者・承認者だけが行えます。")
-    if part.state != Part.State.DRAFT:
-        raise TransitionRefused(f"「{part.get_state_display()}」の部分は審査依頼できません。")
+    _check(Rules(user).request_review(part))
     _move(part, user, "submit_for_review", Part.State.IN_REVIEW)
     _notify(f"審査依頼：{part}", f"{user.username} が「{part}」の審査を依頼しました。", [part.authority_id],
             notifications.APPROVERS)
@@ -106,10 +90,7 @@ def submit_for_review(user, part: Part, version: int) -> Part:
 @transaction.atomic
 def return_part(user, part: Part, version: int, comment: str) -> Part:
     part = _locked_part(part, version)
-    if not is_approver(user, part.authority_id):
-        raise TransitionRefused("差戻しは担当自治体の承認者だけが行えます。")
-    if part.state != Part.State.IN_REVIEW:
-        raise TransitionRefused("審査中の部分だけを差し戻せます。")
+    _check(Rules(user).return_part(part))
     if not comment.strip():
         raise TransitionRefused("差戻しにはコメントが必要です。")
     Comment.objects.create(part=part, author=user, body=comment.strip())
@@ -122,10 +103,7 @@ def return_part(user, part: Part, version: int, comment: str) -> Part:
 @transaction.atomic
 def start_revision(user, part: Part, version: int) -> Part:
     part = _locked_part(part, version)
-    if not is_editor(user, part.authority_id):
-        raise TransitionRefused("修正は担当自治体の起草者・承認者だけが行えます。")
-    if part.state != Part.State.RETURNED:
-        raise TransitionRefused("差戻しされた部分だけを修正に戻せます。")
+    _check(Rules(user).revise(part))
     _move(part, user, "start_revision", Part.State.DRAFT)
     return part
 
@@ -133,12 +111,7 @@ def start_revision(user, part: Part, version: int) -> Part:
 @transaction.atomic
 def approve(user, part: Part, version: int) -> Approval:
     part = _locked_part(part, version)
-    if not is_approver(user, part.authority_id):
-        raise TransitionRefused("承認は担当自治体の承認者だけが行えます。")
-    if part.state != Part.State.IN_REVIEW:
-        raise TransitionRefused("審査中の部分だけを承認できます。")
-    if part.last_editor_id == user.pk:
-        raise TransitionRefused("最後に編集した人は、その部分を承認できません（自己承認の禁止）。")
+    _check(Rules(user).approve(part))
     approved_version = part.version
     _move(part, user, "approve", Part.State.APPROVED)
     approval = Approval.objects.create(part=part, approver=user, part_version=approved_version)
@@ -152,10 +125,7 @@ def approve(user, part: Part, version: int) -> Approval:
 @transaction.atomic
 def reopen(user, part: Part, version: int, reason: str) -> Part:
     part = _locked_part(part, version)
-    if not (is_approver(user, part.authority_id) or is_coordinator(user, part.edition)):
-        raise TransitionRefused("承認済みの部分を再開できるのは担当自治体の承認者か取りまとめ担当です。")
-    if part.state != Part.State.APPROVED:
-        raise TransitionRefused("承認済みの部分だけを再開できます。")
+    _check(Rules(user).reopen(part))
     if not reason.strip():
         raise TransitionRefused("再開には理由が必要です。")
     Approval.objects.filter(part=part, voided_at__isnull=True).update(voided_at=timezone.now(), void_reason="再開")
@@ -167,29 +137,44 @@ def reopen(user, part: Part, version: int, reason: str) -> Part:
 
 
 def part_edited(part: Part, user, revision) -> None:
-    """Called by the drafting services inside their transaction, after every edit of an item of ``part``."""
+    """Called by the drafting services inside their transaction, after every edit of an item of ``part``: the audit
+    log. (What a change does to the part's state is ``content_changed``, called for every path.)"""
     audit(part.edition, user, f"edit_{revision.action}", part=part, subject=revision.item_label,
           before=revision.before, after=revision.after)
-    if part.state == Part.State.APPROVED:
+    content_changed(part, user)
+
+
+def content_changed(part: Part, actor) -> None:
+    """The content of ``part`` changed — by whoever, by whatever path (services, admin, shell; see signals.py).
+
+    An approval is voided, a review in progress is withdrawn (the reviewers are told), a returned part is a draft
+    again, and the edition's sign-offs are voided. Idempotent within one change."""
+    state = Part.objects.filter(pk=part.pk).values_list("state", flat=True).first()
+    if state == Part.State.APPROVED:
         Approval.objects.filter(part=part, voided_at__isnull=True).update(
             voided_at=timezone.now(), void_reason="承認後の編集")
         Part.objects.filter(pk=part.pk).update(state=Part.State.DRAFT)
-        audit(part.edition, user, "approval_voided", part=part, subject=str(part), comment="承認後に編集されました。")
-    elif part.state == Part.State.RETURNED:
+        audit(part.edition, actor, "approval_voided", part=part, subject=str(part), comment="承認後に編集されました。",
+              before={"state": state}, after={"state": Part.State.DRAFT})
+    elif state == Part.State.IN_REVIEW:
         Part.objects.filter(pk=part.pk).update(state=Part.State.DRAFT)
-    _void_signoffs(part.edition, user, f"「{part}」の編集")
+        audit(part.edition, actor, "review_withdrawn", part=part, subject=str(part),
+              comment="審査中に編集されたため下書きに戻りました。", before={"state": state},
+              after={"state": Part.State.DRAFT})
+        who = getattr(actor, "username", "管理者")
+        _notify(f"審査の取り下げ：{part}",
+                f"審査中の「{part}」を {who} が編集したため、下書きに戻りました。改めて審査依頼があるまでお待ちください。",
+                [part.authority_id], notifications.APPROVERS)
+    elif state == Part.State.RETURNED:
+        Part.objects.filter(pk=part.pk).update(state=Part.State.DRAFT)
+    _void_signoffs(part.edition, actor, f"「{part}」の編集")
 
 
 # ---- comments ------------------------------------------------------------------------------------------------
 
 def add_comment(user, part: Part, body: str, parent: Comment | None = None) -> Comment:
-    from ..reports.permissions import can_view_edition
-
-    if not can_view_edition(user, part.edition) or not (is_editor(user, part.authority_id)
-                                                        or is_coordinator(user, part.edition)):
-        raise TransitionRefused("この部分にコメントできるのは担当自治体と取りまとめ担当です。")
-    if part.edition.is_frozen:
-        raise TransitionRefused("提出済みの評価書にはコメントできません。")
+    _check(Rules(user).view_edition(part.edition))
+    _check(Rules(user).comment(part))
     if not body.strip():
         raise TransitionRefused("コメントを入力してください。")
     if parent is not None and parent.part_id != part.pk:
@@ -201,10 +186,10 @@ def add_comment(user, part: Part, body: str, parent: Comment | None = None) -> C
 
 
 def resolve_comment(user, comment: Comment) -> Comment:
-    part = comment.part
-    if not (is_editor(user, part.authority_id) or is_coordinator(user, part.edition)):
-        raise TransitionRefused("このコメントを解決済みにする権限がありません。")
     with transaction.atomic():
+        comment = Comment.objects.select_for_update().select_related("part__edition").get(pk=comment.pk)
+        _check(Rules(user).resolve_comment(comment))
+        part = comment.part
         comment.resolved, comment.resolved_by, comment.resolved_at = True, user, timezone.now()
         comment.save(update_fields=["resolved", "resolved_by", "resolved_at"])
         audit(part.edition, user, "comment_resolved", part=part, subject=str(part), comment=comment.body[:200])
@@ -224,9 +209,7 @@ def signable_run(edition: Edition, content_hash_now: str | None = None):
     """The latest assembly run if it can be signed off: all parts approved, succeeded, no error, current content.
     ``content_hash_now``: the edition's current hash when the caller has already built its snapshot."""
     from ..assembly.models import AssemblyRun
-    from ..drafting.services import ensure_parts
 
-    ensure_parts(edition)
     if Part.objects.filter(edition=edition).exclude(state=Part.State.APPROVED).exists():
         return None, "すべての部分が承認されていません。"
     run = AssemblyRun.objects.filter(edition=edition, status=AssemblyRun.Status.SUCCEEDED).select_related(
@@ -243,19 +226,20 @@ def signable_run(edition: Edition, content_hash_now: str | None = None):
 @transaction.atomic
 def sign_off(user, edition: Edition, content_hash: str) -> SignOff:
     edition = Edition.objects.select_for_update().get(pk=edition.pk)
-    if edition.is_frozen:
-        raise TransitionRefused("提出済みの評価書です。")
-    authorities = [c.authority_id for c in edition.coauthors.all() if is_approver(user, c.authority_id)]
-    if not authorities:
-        raise TransitionRefused("最終承認（署名）は作成主体の承認者だけが行えます。")
+    rules = Rules(user)
+    _check(rules.sign_off(edition))
+    authorities = rules.signing_authority_ids(edition)
     run, why = signable_run(edition)
     if run is None:
         raise TransitionRefused(why)
     if content_hash != run.snapshot.content_hash:
         raise StaleTransition("署名しようとした版は最新の取りまとめ版ではありません。再読み込みしてください。")
-    authority_id = authorities[0]
-    if SignOff.objects.filter(edition=edition, authority_id=authority_id, voided_at__isnull=True).exists():
+    signed = set(SignOff.objects.filter(edition=edition, authority_id__in=authorities, voided_at__isnull=True)
+                 .values_list("authority_id", flat=True))
+    unsigned = [a for a in authorities if a not in signed]
+    if not unsigned:
         raise TransitionRefused("この自治体は既に署名しています。")
+    authority_id = unsigned[0]
     signoff = SignOff.objects.create(edition=edition, authority_id=authority_id, user=user, content_hash=content_hash)
     audit(edition, user, "sign_off", subject=str(edition), after={"content_hash": content_hash,
                                                                   "authority_id": authority_id})
@@ -273,10 +257,7 @@ def missing_signoffs(edition: Edition, content_hash: str) -> list:
 @transaction.atomic
 def submit(user, edition: Edition, content_hash: str) -> Submission:
     edition = Edition.objects.select_for_update().get(pk=edition.pk)
-    if edition.is_frozen:
-        raise TransitionRefused("この評価書は既に提出されています。")
-    if not is_coordinator(user, edition):
-        raise TransitionRefused("提出は取りまとめ自治体の取りまとめ担当だけが行えます。")
+    _check(Rules(user).submit(edition))
     run, why = signable_run(edition)
     if run is None:
         raise TransitionRefused(why)

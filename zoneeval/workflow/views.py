@@ -7,8 +7,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from ..authorities.rules import require, rules_for
 from ..drafting.models import Part
-from ..reports.permissions import can_view_edition, viewable_edition_or_refuse
+from ..reports.permissions import viewable_edition_or_refuse
 from . import services
 from .models import AuditEntry, Comment
 from .selectors import my_work
@@ -24,8 +25,7 @@ PART_ACTIONS = {
 
 def _viewable_part(request, part_id) -> Part:
     part = get_object_or_404(Part.objects.select_related("edition__zone", "authority"), pk=part_id)
-    if not can_view_edition(request.user, part.edition):
-        raise PermissionDenied("この評価書を閲覧する権限がありません。")
+    require(rules_for(request.user).view_edition(part.edition))
     return part
 
 
@@ -76,8 +76,7 @@ def add_comment(request, part_id):
 def resolve_comment(request, comment_id):
     comment = get_object_or_404(Comment.objects.select_related("part__edition__zone", "part__authority"),
                                 pk=comment_id)
-    if not can_view_edition(request.user, comment.part.edition):
-        raise PermissionDenied
+    require(rules_for(request.user).view_edition(comment.part.edition))
     try:
         services.resolve_comment(request.user, comment)
     except services.TransitionRefused as refused:
@@ -140,3 +139,53 @@ def part_audit(request, part_id):
     part = _viewable_part(request, part_id)
     entries = AuditEntry.objects.filter(part=part).select_related("actor", "part__authority")
     return render(request, "workflow/audit.html", {"edition": part.edition, "entries": entries, "part": part})
+
+
+# ---- members of the edition's co-authors ----------------------------------------------------------------------
+
+@login_required
+def members(request, zone_slug, fiscal_year):
+    """Every co-author's members; each authority's coordinators manage their own authority's members."""
+    from ..authorities.forms import MembershipForm
+    from ..authorities.models import Authority, Membership
+    from ..authorities.services import grant_role
+
+    edition = _edition(request, zone_slug, fiscal_year)
+    rules = rules_for(request.user)
+    authorities = list(Authority.objects.filter(coauthorships__edition=edition).order_by("coauthorships__order"))
+    managed = rules.managed_authority_ids([a.pk for a in authorities])
+    if not managed:
+        raise PermissionDenied("担当者を管理できるのは、作成主体それぞれの取りまとめ担当だけです。")
+    form = MembershipForm(request.POST or None, authorities=Authority.objects.filter(pk__in=managed))
+    if request.method == "POST" and form.is_valid():
+        try:
+            grant_role(request.user, form.cleaned_data["username"], form.cleaned_data["authority"],
+                       form.cleaned_data["role"])
+        except services.Refused as refused:
+            form.add_error(None, str(refused))
+        else:
+            messages.success(request, "担当者を追加しました。")
+            return redirect(request.path)
+    memberships = list(Membership.objects.filter(authority__in=authorities).select_related("user", "authority")
+                       .order_by("authority__coauthorships__order", "role", "user__username").distinct())
+    for membership in memberships:
+        membership.can_remove = rules.revoke_role(membership)
+    log = AuditEntry.objects.filter(authority__in=authorities).select_related("actor", "authority").order_by(
+        "-created_at", "-pk")[:50]
+    return render(request, "workflow/members.html", {
+        "edition": edition, "form": form, "memberships": memberships, "log": log,
+        "managed": [a for a in authorities if a.pk in managed]}, status=422 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def remove_member(request, zone_slug, fiscal_year, membership_id):
+    from ..authorities.models import Membership
+    from ..authorities.services import revoke_role
+
+    edition = _edition(request, zone_slug, fiscal_year)
+    membership = get_object_or_404(Membership.objects.select_related("user", "authority"), pk=membership_id,
+                                   authority__coauthorships__edition=edition)
+    revoke_role(request.user, membership)
+    messages.success(request, f"{membership.user.username} の「{membership.get_role_display()}」を外しました。")
+    return redirect("workflow:members", zone_slug=zone_slug, fiscal_year=fiscal_year)

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from ...authorities.acting import bulk_loading
 from ...authorities.models import Authority
 from ..models import (
     ActualFigure,
@@ -79,8 +80,10 @@ def import_document(document: dict, replace: bool = False) -> Edition:
             if existing.audit_entries.exists():
                 raise ImportRefused([Problem("$.edition.fiscal_year", "この評価書には作業の記録（監査ログ）があるため置き換えられません "
                                                                        "(the edition has an audit log; it is never deleted)")])
-            existing.delete()
-        edition = _EditionWriter(document, zone, authorities).write()
+            with bulk_loading():
+                existing.delete()
+        with bulk_loading():  # a new edition: no part exists yet to void or notify
+            edition = _EditionWriter(document, zone, authorities).write()
         grant_edition(edition)  # bulk creates bypass the signals that grant permissions item by item
         from ...drafting.services import ensure_parts
 
