@@ -90,6 +90,9 @@ class RichTextField(forms.CharField):
 
     def to_python(self, value):
         value = super().to_python(value) or ""
+        found = limits.forbidden_character(value, line=False)  # refused as typed, not silently dropped by nh3
+        if found:
+            raise forms.ValidationError(limits.characters_message(found, line=False), code="forbidden_character")
         if value and "<" not in value:  # plain text typed into the box: one paragraph per line
             value = "".join(f"<p>{html.escape(line.strip())}</p>" for line in value.splitlines() if line.strip())
         # The limits (reports/limits.py) are checked on what is stored: the sanitised HTML.
