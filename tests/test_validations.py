@@ -90,6 +90,9 @@ BREAKERS = {
         lambda d: d["parts"]["annex3"]["tax"][4]["years"][2].update(count=1),
         lambda d: d["parts"]["part5"]["tax"]["groups"][0].update(counts_this_year=True),
     ],
+    "document_within_budget": [  # rows of 10,000 characters: each within its field's limit, together too much
+        lambda d: [row.update(result="あ" * 10_000) for table in ("fiscal", "other") for row in d["parts"]["annex4"][table]],
+    ],
 }
 
 

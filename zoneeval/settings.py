@@ -12,6 +12,8 @@ import dj_database_url
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
+from zoneeval.reports import limits as _limits
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("ZONEEVAL_VAR_DIR", BASE_DIR / "var"))
 
@@ -57,6 +59,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "zoneeval.reports.middleware.RequestTooLargeMiddleware",  # before anything reads a too-large body
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -67,6 +70,9 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "zoneeval.urls"
+
+# A form POST may carry a 1 MB paste (so that the field says what is wrong and keeps it); larger ones get a 413 page.
+DATA_UPLOAD_MAX_MEMORY_SIZE = _limits.REQUEST_MAX_BYTES
 WSGI_APPLICATION = "zoneeval.wsgi.application"
 
 TEMPLATES = [

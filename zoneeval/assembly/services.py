@@ -16,7 +16,8 @@ from ..reports.models import Edition
 from .models import Artefact, AssembledSnapshot, AssemblyRun
 from .render import render_pdf
 from .storage import artefact_relative_path, write_atomically
-from .validations import ERROR, validate
+from .validations import ERROR, messages, validate
+from .validations.document_budget import over_budget
 
 
 def content_hash(payload: str) -> str:
@@ -93,6 +94,10 @@ def render(run_id: int) -> AssemblyRun:
     existing = Artefact.objects.filter(content_hash=digest, kind=Artefact.Kind.PDF).first()
     if existing is not None and existing.path.exists():
         _progress(run, AssemblyRun.Stage.RENDER, 95, artefact=existing, rendered_now=False)
+    elif over_budget(run.findings):  # never start a render that the validation found too large
+        fail(run.pk, messages.RENDER_REFUSED_OVER_BUDGET)
+        run.refresh_from_db()
+        return run
     else:
         _progress(run, AssemblyRun.Stage.RENDER, 55)
         result = render_pdf(json.loads(run.snapshot.payload))

@@ -3,6 +3,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ..reports.limits import AUTHORITY_NAME_MAX, LINE_VALIDATORS, SLUG_MAX, SlugValidator
+
 
 class Authority(models.Model):
     """A body that co-authors reports: a prefecture, a municipality or any other organisation."""
@@ -12,8 +14,8 @@ class Authority(models.Model):
         MUNICIPALITY = "municipality", _("市区町村")
         OTHER = "other", _("その他の団体")
 
-    slug = models.SlugField(_("識別子"), max_length=63, unique=True)
-    name = models.CharField(_("名称"), max_length=200)
+    slug = models.SlugField(_("識別子"), max_length=SLUG_MAX, unique=True, validators=[SlugValidator()])
+    name = models.CharField(_("名称"), max_length=AUTHORITY_NAME_MAX, validators=LINE_VALIDATORS)
     kind = models.CharField(_("種別"), max_length=20, choices=Kind.choices)
 
     class Meta:

@@ -5,23 +5,43 @@ from decimal import Decimal
 
 from django import forms
 
+from ..reports import limits
 from ..reports.input import NotANumber, normalise_digits, parse_amount
 from ..reports.sanitize import clean_html
 
 MONTH = re.compile(r"^\s*(\d{4})\s*[-/年.]\s*(\d{1,2})\s*月?\s*$")
 
 
-class AmountField(forms.CharField):
-    """A decimal amount: '５０，６６６', '1,200', '24.5'. Negative values are refused unless allowed."""
+NUMBER_TEXT_MAX = 64  # characters typed into a number box (separators and spaces included)
+LENGTH_ERROR = {"max_length": "%(limit_value)s文字以内で入力してください（現在 %(show_value)s文字）。"}
 
-    def __init__(self, *, allow_negative=False, integer=False, **kwargs):
+
+def decimal_places(amount: Decimal) -> int:
+    sign, digits, exponent = amount.as_tuple()
+    digits = list(digits)
+    while exponent < 0 and len(digits) > 1 and digits[-1] == 0:
+        digits.pop()
+        exponent += 1
+    return max(0, -exponent)
+
+
+class AmountField(forms.CharField):
+    """A decimal amount: '５０，６６６', '1,200', '24.5'. Negative values are refused unless allowed; digits and
+    decimal places are bounded like the model field it edits (reports/limits.py)."""
+
+    def __init__(self, *, allow_negative=False, integer=False, max_digits=limits.AMOUNT_MAX_DIGITS,
+                 decimal_places=limits.AMOUNT_DECIMAL_PLACES, max_value=None, **kwargs):
         self.allow_negative, self.integer = allow_negative, integer
+        self.max_digits, self.places = max_digits, (0 if integer else decimal_places)
+        self.max_value = limits.COUNT_MAX if integer and max_value is None else max_value
         kwargs.setdefault("required", False)
         super().__init__(**kwargs)
         self.widget.attrs.update({"inputmode": "decimal", "autocomplete": "off"})
 
     def to_python(self, value):
         value = super().to_python(value)
+        if len(value) > NUMBER_TEXT_MAX:
+            raise forms.ValidationError(f"数値として長すぎます（{len(value):,}文字）。", code="too_long")
         try:
             amount = parse_amount(value)
         except NotANumber:
@@ -31,10 +51,15 @@ class AmountField(forms.CharField):
             return None
         if amount < 0 and not self.allow_negative:
             raise forms.ValidationError("負の値は入力できません。", code="negative")
-        if self.integer and amount != amount.to_integral_value():
+        if self.integer and decimal_places(amount) > 0:
             raise forms.ValidationError("件数は整数で入力してください。", code="not_integer")
-        if abs(amount) >= Decimal(10) ** 15:
-            raise forms.ValidationError("値が大きすぎます。", code="too_large")
+        whole_digits = self.max_digits - self.places
+        if amount != 0 and amount.adjusted() + 1 > whole_digits:
+            raise forms.ValidationError(f"値が大きすぎます（整数部は{whole_digits}桁まで）。", code="too_large")
+        if decimal_places(amount) > self.places:
+            raise forms.ValidationError(f"小数点以下は{self.places}桁までです。", code="too_many_places")
+        if self.max_value is not None and amount > self.max_value:
+            raise forms.ValidationError(f"{self.max_value:,}以下で入力してください。", code="too_large")
         return int(amount) if self.integer else amount
 
 
@@ -59,11 +84,16 @@ class RichTextField(forms.CharField):
     def __init__(self, **kwargs):
         kwargs.setdefault("required", False)
         kwargs.setdefault("strip", True)
+        kwargs.setdefault("validators", limits.text_validators(limits.RICH_TEXT_MAX))
         super().__init__(**kwargs)
         self.widget.attrs.update({"rows": 6})
 
     def to_python(self, value):
         value = super().to_python(value) or ""
+        found = limits.forbidden_character(value, line=False)  # refused as typed, not silently dropped by nh3
+        if found:
+            raise forms.ValidationError(limits.characters_message(found, line=False), code="forbidden_character")
         if value and "<" not in value:  # plain text typed into the box: one paragraph per line
             value = "".join(f"<p>{html.escape(line.strip())}</p>" for line in value.splitlines() if line.strip())
+        # The limits (reports/limits.py) are checked on what is stored: the sanitised HTML.
         return clean_html(value)

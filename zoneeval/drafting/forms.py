@@ -2,10 +2,13 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
 
+from ..reports import limits
 from ..reports.era import fiscal_year_label
 from ..reports.input import normalise_digits
-from .fields import AmountField, MonthField, RichTextField
+from .fields import LENGTH_ERROR, AmountField, MonthField, RichTextField
 from .registry import Field, Kind
 
 DASHES = {"-", "－", "ー", "―", "‐", "—"}
@@ -23,11 +26,27 @@ class GridCell(AmountField):
         return super().to_python(value)
 
 
-def _form_field(f: Field, coauthors: list[tuple[str, str]]):
+def _model_field(model, name):
+    try:
+        return model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
+
+
+def _digits(model, name) -> dict:
+    """An amount box is bounded like the model's DecimalField it edits (digits, decimal places)."""
+    field = _model_field(model, name)
+    if isinstance(field, models.DecimalField):
+        return {"max_digits": field.max_digits, "decimal_places": field.decimal_places}
+    return {}
+
+
+def _form_field(f: Field, coauthors: list[tuple[str, str]], model=None):
+    """The form field of a registry field, with the limits of the model field it edits."""
     if f.kind == "rich":
         return RichTextField(label=f.label, required=f.required)
     if f.kind == "amount":
-        return AmountField(label=f.label, required=f.required)
+        return AmountField(label=f.label, required=f.required, **_digits(model, f.name))
     if f.kind == "count":
         return AmountField(label=f.label, required=f.required, integer=True)
     if f.kind == "bool":
@@ -42,9 +61,14 @@ def _form_field(f: Field, coauthors: list[tuple[str, str]]):
                                          error_messages={"required": "自治体名を1つ以上選んでください。",
                                                          "invalid_choice": "「%(value)s」はこの評価書の作成主体ではありません。"})
     if f.kind == "milestones":
-        return forms.CharField(label=f.label, widget=forms.Textarea(attrs={"rows": 3}), required=False)
-    return forms.CharField(label=f.label, required=f.required, max_length=500,
-                           error_messages={"required": "「%s」を入力してください。" % f.label})
+        return forms.CharField(label=f.label, widget=forms.Textarea(attrs={"rows": 3}), required=False,
+                               max_length=limits.SCHEDULE_TEXT_MAX, error_messages=LENGTH_ERROR,
+                               validators=limits.text_validators(limits.SCHEDULE_TEXT_MAX))
+    field = _model_field(model, f.name)
+    return forms.CharField(label=f.label, required=f.required,
+                           max_length=getattr(field, "max_length", None) or limits.LINE_MAX,
+                           validators=limits.LINE_VALIDATORS,
+                           error_messages={**LENGTH_ERROR, "required": "「%s」を入力してください。" % f.label})
 
 
 class ItemForm(forms.Form):
@@ -55,7 +79,7 @@ class ItemForm(forms.Form):
         self.kind, self.edition, self.owner_slug = kind, edition, owner_slug
         coauthors = [(c.authority.slug, c.authority.name) for c in edition.coauthors.select_related("authority")]
         for f in kind.fields:
-            self.fields[f.name] = _form_field(f, coauthors)
+            self.fields[f.name] = _form_field(f, coauthors, kind.model)
         self.grid_rows = []
         if kind.year_grid:
             for fy in edition.plan_years:
@@ -63,7 +87,7 @@ class ItemForm(forms.Form):
                 for f in kind.year_grid.fields:
                     name = f"y{fy}_{f.name}"
                     self.fields[name] = GridCell(label=f"{fiscal_year_label(fy)} {f.label}",
-                                                 integer=f.kind == "count")
+                                                 integer=f.kind == "count", **_digits(kind.year_grid.model, f.name))
                     names.append(name)
                 self.grid_rows.append((fy, names))
 
@@ -86,6 +110,8 @@ class ItemForm(forms.Form):
                 month = MonthField().clean(month_text)
             except forms.ValidationError:
                 raise forms.ValidationError(f"{number}行目：「2019-04 内容」の形で入力してください。")
+            if len(label.strip()) > limits.LINE_MAX:
+                raise forms.ValidationError(f"{number}行目：内容は{limits.LINE_MAX}文字以内にしてください。")
             result.append({"month": month, "label": label.strip()})
         return result
 

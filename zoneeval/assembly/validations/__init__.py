@@ -4,6 +4,7 @@ from ...reports.figures import derive
 from .annex3_totals import annex3_totals_agree
 from .annex4_authorities import annex4_rows_name_coauthors
 from .contributions import contributions_add_up
+from .document_budget import document_within_budget
 from .finding import ERROR, WARNING, Finding
 from .part5_counts import part5_counts_agree
 from .plan_goal import plan_goal_matches_yearly_targets
@@ -15,6 +16,7 @@ from .target_years import target_years_complete
 from .text_figures import text_figures_agree
 
 RULES = [
+    document_within_budget,
     required_parts_complete,
     target_years_complete,
     stated_progress_agrees,

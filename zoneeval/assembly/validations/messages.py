@@ -27,3 +27,6 @@ ANNEX4_NOT_COAUTHOR = "別紙4「{name}」の自治体名「{slug}」はこの�
 ANNEX4_NO_AUTHORITY = "別紙4「{name}」に自治体名がありません。"
 PART5_COUNT = "5 {label}の件数は{stated}件と記載されていますが、当該年度に該当する事業は{listed}件です。"
 PART5_COUNT_ANNEX3 = "5 {label}の件数は{stated}件と記載されていますが、別紙3の{year}の件数の合計は{annex3}件です。"
+DOCUMENT_OVER_BUDGET = ("文書が大きすぎます。本文の合計が{total}文字で、上限{budget}文字を超えているため、PDFは作成しません。"
+                        "最も長い欄は {where}（{length}文字）です。")
+RENDER_REFUSED_OVER_BUDGET = "文書が大きすぎるため、PDFを作成しませんでした（検証の指摘を参照してください）。"

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import jsonschema
 
+from .. import limits
+
 SCHEMA_PATH = Path(__file__).with_name("schema.json")
 
 
@@ -33,13 +35,68 @@ def _path(parts) -> str:
     return out
 
 
+class ImportRefused(Exception):
+    """The document was refused; nothing was written."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+def preview(value, limit: int = 40) -> str:
+    """A short repr of a value for a message (never the whole of a 1 MB string)."""
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[:limit]}…（{len(value) if isinstance(value, str) else len(text):,}文字）"
+
+
+_PATTERNS = {
+    limits.SLUG_PATTERN: "識別子（英小文字・数字・ハイフン、63文字以内）",
+    limits.AMOUNT_PATTERN: f"負でない数値（整数部{limits.AMOUNT_INTEGER_DIGITS}桁・小数部{limits.AMOUNT_DECIMAL_PLACES}桁まで、例 \"1200.5\"）",
+    limits.CONTRIBUTION_PATTERN: "寄与度（整数部4桁・小数部2桁まで）",
+    limits.SCORE_PATTERN: "評価点（整数部3桁・小数部1桁まで）",
+}
+
+
+def _message(error) -> str:
+    """A Japanese message for a schema error (with a short English gloss), quoting at most a preview of the value."""
+    keyword, value, limit = error.validator, error.instance, error.validator_value
+    if keyword == "type":
+        return f"{preview(value)} の型が違います（{limit} が必要です） (is not of type {limit!r})"
+    if keyword == "required":
+        missing = [name for name in limit if isinstance(value, dict) and name not in value]
+        return f"{', '.join(missing)} がありません ('{', '.join(missing)}' is a required property)"
+    if keyword == "additionalProperties":
+        extra = [key for key in value if key not in error.schema.get("properties", {})] if isinstance(value, dict) else []
+        return f"不明な項目 {', '.join(map(preview, extra))} があります (additional properties are not allowed)"
+    if keyword in ("maxLength", "minLength"):
+        if keyword == "minLength":
+            return "空にはできません (should be non-empty)"
+        return f"{limit:,}文字以内にしてください（{len(value):,}文字あります） (is too long: {preview(value)})"
+    if keyword == "not":
+        found = limits.forbidden_character(value, line="u2028" in str(limit)) if isinstance(value, str) else None
+        return (limits.characters_message(found or "?", line="u2028" in str(limit))
+                + f" (forbidden character {found} in {preview(value)})")
+    if keyword == "pattern":
+        wanted = _PATTERNS.get(limit, "決められた形式")
+        return f"{preview(value)} は{wanted}ではありません (does not match the required form)"
+    if keyword in ("minimum", "maximum"):
+        word = "以上" if keyword == "minimum" else "以下"
+        return f"{preview(value)} は{limit}{word}にしてください (must be {'>=' if keyword == 'minimum' else '<='} {limit})"
+    if keyword in ("enum", "const"):
+        allowed = limit if keyword == "enum" else [limit]
+        return f"{preview(value)} は使えません（{', '.join(map(repr, allowed))} のいずれか） (is not one of the allowed values)"
+    if keyword == "minItems":
+        return f"{limit}件以上必要です (should have at least {limit} items)"
+    return f"{preview(value)}: {error.validator} に合いません (fails {error.validator})"
+
+
 def schema_problems(document) -> list[Problem]:
     validator = jsonschema.Draft202012Validator(schema())
     problems = []
     for error in sorted(validator.iter_errors(document), key=lambda e: list(map(str, e.absolute_path))):
         # For oneOf failures, the most specific sub-error names the real problem.
         best = jsonschema.exceptions.best_match([error]) if error.context else error
-        problems.append(Problem(_path(best.absolute_path), best.message))
+        problems.append(Problem(_path(best.absolute_path), _message(best)))
     return problems
 
 

@@ -2,6 +2,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ..limits import LINE_MAX, LINE_VALIDATORS, SHORT_MAX, text_validators
 from .base import OwnedItem
 
 
@@ -16,10 +17,10 @@ class LocalMeasureRow(OwnedItem):
 
     edition = models.ForeignKey("reports.Edition", on_delete=models.CASCADE, related_name="local_measure_rows")
     table = models.CharField(max_length=20, choices=Table.choices)
-    name = models.CharField(_("事業名・取組"), max_length=500)
-    related_targets = models.CharField(_("関連する数値目標"), max_length=200, blank=True)
-    result = models.TextField(_("実績・直接効果"), blank=True)
-    self_evaluation = models.TextField(_("自己評価"), blank=True)
+    name = models.CharField(_("事業名・取組"), max_length=LINE_MAX, validators=LINE_VALIDATORS)
+    related_targets = models.CharField(_("関連する数値目標"), max_length=SHORT_MAX, blank=True, validators=LINE_VALIDATORS)
+    result = models.TextField(_("実績・直接効果"), blank=True, validators=text_validators())
+    self_evaluation = models.TextField(_("自己評価"), blank=True, validators=text_validators())
     authorities = models.ManyToManyField(
         "authorities.Authority", through="LocalMeasureAuthority", related_name="+", verbose_name=_("自治体名")
     )

@@ -2,6 +2,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ..limits import CONSULTATION_MAX, LINE_MAX, LINE_VALIDATORS, SHORT_MAX, text_validators
 from .base import OwnedItem
 
 
@@ -12,8 +13,8 @@ class RegulatoryProject(OwnedItem):
 
     edition = models.ForeignKey("reports.Edition", on_delete=models.CASCADE, related_name="regulatory_projects")
     kind = models.CharField(max_length=20, choices=Kind.choices)
-    title = models.CharField(_("名称"), max_length=500)
-    text = models.TextField(_("本文"), blank=True)
+    title = models.CharField(_("名称"), max_length=LINE_MAX, validators=LINE_VALIDATORS)
+    text = models.TextField(_("本文"), blank=True, validators=text_validators())
 
     class Meta(OwnedItem.Meta):
         verbose_name = _("規制の特例措置を活用した事業")
@@ -22,10 +23,10 @@ class RegulatoryProject(OwnedItem):
 
 class RegulatoryProposal(OwnedItem):
     edition = models.ForeignKey("reports.Edition", on_delete=models.CASCADE, related_name="regulatory_proposals")
-    title = models.CharField(_("提案名"), max_length=500)
-    consultation_period = models.CharField(_("協議時期"), max_length=100, blank=True)
-    proposal = models.TextField(_("提案の概要"), blank=True)
-    result = models.TextField(_("国と地方の協議結果"), blank=True)
+    title = models.CharField(_("提案名"), max_length=LINE_MAX, validators=LINE_VALIDATORS)
+    consultation_period = models.CharField(_("協議時期"), max_length=CONSULTATION_MAX, blank=True, validators=LINE_VALIDATORS)
+    proposal = models.TextField(_("提案の概要"), blank=True, validators=text_validators())
+    result = models.TextField(_("国と地方の協議結果"), blank=True, validators=text_validators())
 
     class Meta(OwnedItem.Meta):
         verbose_name = _("規制の特例措置の提案")
@@ -42,11 +43,11 @@ class SpecialMeasureUse(OwnedItem):
         NOT_EFFECTIVE_OTHER = "not_effective_other", _("効果が認められない ⇒ その他")
 
     edition = models.ForeignKey("reports.Edition", on_delete=models.CASCADE, related_name="special_measure_uses")
-    name = models.CharField(_("事業の名称"), max_length=500)
-    related_targets = models.CharField(_("関連する数値目標"), max_length=200, blank=True)
-    ministry = models.CharField(_("規制所管府省名"), max_length=200, blank=True)
+    name = models.CharField(_("事業の名称"), max_length=LINE_MAX, validators=LINE_VALIDATORS)
+    related_targets = models.CharField(_("関連する数値目標"), max_length=SHORT_MAX, blank=True, validators=LINE_VALIDATORS)
+    ministry = models.CharField(_("規制所管府省名"), max_length=SHORT_MAX, blank=True, validators=LINE_VALIDATORS)
     evaluation = models.CharField(_("評価"), max_length=30, choices=Evaluation.choices, blank=True)
-    remarks = models.TextField(_("特記事項"), blank=True)
+    remarks = models.TextField(_("特記事項"), blank=True, validators=text_validators())
 
     class Meta(OwnedItem.Meta):
         verbose_name = _("規制の特例措置を活用した事業(別紙2)")
@@ -62,10 +63,10 @@ class MeasureRow(OwnedItem):
 
     edition = models.ForeignKey("reports.Edition", on_delete=models.CASCADE, related_name="measure_rows")
     kind = models.CharField(max_length=20, choices=Kind.choices)
-    name = models.CharField(_("事業の名称"), max_length=500)
-    related_targets = models.CharField(_("関連する数値目標"), max_length=200, blank=True)
+    name = models.CharField(_("事業の名称"), max_length=LINE_MAX, validators=LINE_VALIDATORS)
+    related_targets = models.CharField(_("関連する数値目標"), max_length=SHORT_MAX, blank=True, validators=LINE_VALIDATORS)
     used = models.BooleanField(_("評価対象年度における活用の有無"), default=False)
-    remarks = models.TextField(_("備考"), blank=True)
+    remarks = models.TextField(_("備考"), blank=True, validators=text_validators())
 
     class Meta(OwnedItem.Meta):
         verbose_name = _("協議により実現した措置(別紙2)")

@@ -3,15 +3,24 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ..limits import (
+    AMOUNT,
+    CONTRIBUTION,
+    COUNT_VALIDATORS,
+    FISCAL_YEAR_VALIDATORS,
+    LINE_MAX,
+    LINE_VALIDATORS,
+    NONNEGATIVE,
+    UNIT_MAX,
+    text_validators,
+)
 from .base import OwnedItem
-
-AMOUNT = {"max_digits": 20, "decimal_places": 4}
 
 
 class Indicator(models.Model):
     edition = models.ForeignKey("reports.Edition", on_delete=models.CASCADE, related_name="indicators")
-    number = models.PositiveIntegerField(_("番号"))
-    title = models.CharField(_("評価指標"), max_length=500)
+    number = models.PositiveIntegerField(_("番号"), validators=COUNT_VALIDATORS)
+    title = models.CharField(_("評価指標"), max_length=LINE_MAX, validators=LINE_VALIDATORS)
 
     class Meta:
         verbose_name = _("評価指標")
@@ -30,20 +39,21 @@ class NumericalTarget(OwnedItem):
         QUALITATIVE = "qualitative", _("定性的評価")
 
     indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="targets")
-    code = models.CharField(_("番号"), max_length=20, help_text="(1)-① / (2)")
-    title = models.CharField(_("数値目標"), max_length=500)
+    code = models.CharField(_("番号"), max_length=20, help_text="(1)-① / (2)", validators=LINE_VALIDATORS)
+    title = models.CharField(_("数値目標"), max_length=LINE_MAX, validators=LINE_VALIDATORS)
     kind = models.CharField(_("種類"), max_length=20, choices=Kind.choices, default=Kind.FLOW)
-    unit = models.CharField(_("単位"), max_length=20, blank=True)
-    plan_goal_value = models.DecimalField(_("計画目標値"), null=True, blank=True, **AMOUNT)
-    plan_goal_unit = models.CharField(_("計画目標の単位"), max_length=20, blank=True)
-    baseline_fiscal_year = models.PositiveIntegerField(_("基準年度"), null=True, blank=True)
-    baseline_value = models.DecimalField(_("基準値"), null=True, blank=True, **AMOUNT)
-    contribution = models.DecimalField(_("寄与度(%)"), max_digits=6, decimal_places=2, null=True, blank=True)
-    alternative = models.TextField(_("代替指標の考え方または定性的評価"), blank=True)
-    approach = models.TextField(_("目標達成の考え方及び目標達成に向けた主な取組、関連事業"), blank=True)
-    basis = models.TextField(_("各年度の目標設定の考え方や数値の根拠等"), blank=True)
-    self_evaluation = models.TextField(_("進捗状況に係る自己評価及び次年度以降の取組の方向性"), blank=True)
-    external_factors = models.TextField(_("外部要因等特記事項"), blank=True)
+    unit = models.CharField(_("単位"), max_length=UNIT_MAX, blank=True, validators=LINE_VALIDATORS)
+    plan_goal_value = models.DecimalField(_("計画目標値"), null=True, blank=True, validators=NONNEGATIVE, **AMOUNT)
+    plan_goal_unit = models.CharField(_("計画目標の単位"), max_length=UNIT_MAX, blank=True, validators=LINE_VALIDATORS)
+    baseline_fiscal_year = models.PositiveIntegerField(_("基準年度"), null=True, blank=True, validators=FISCAL_YEAR_VALIDATORS)
+    baseline_value = models.DecimalField(_("基準値"), null=True, blank=True, validators=NONNEGATIVE, **AMOUNT)
+    contribution = models.DecimalField(_("寄与度(%)"), null=True, blank=True,
+                                       validators=NONNEGATIVE, **CONTRIBUTION)
+    alternative = models.TextField(_("代替指標の考え方または定性的評価"), blank=True, validators=text_validators())
+    approach = models.TextField(_("目標達成の考え方及び目標達成に向けた主な取組、関連事業"), blank=True, validators=text_validators())
+    basis = models.TextField(_("各年度の目標設定の考え方や数値の根拠等"), blank=True, validators=text_validators())
+    self_evaluation = models.TextField(_("進捗状況に係る自己評価及び次年度以降の取組の方向性"), blank=True, validators=text_validators())
+    external_factors = models.TextField(_("外部要因等特記事項"), blank=True, validators=text_validators())
 
     class Meta(OwnedItem.Meta):
         verbose_name = _("数値目標")
@@ -58,9 +68,9 @@ class TargetYear(models.Model):
     """目標値 of one fiscal year, and the 進捗度 a legacy document printed (kept only to be compared)."""
 
     target = models.ForeignKey(NumericalTarget, on_delete=models.CASCADE, related_name="years")
-    fiscal_year = models.PositiveIntegerField(_("年度"))
-    target_value = models.DecimalField(_("目標値"), null=True, blank=True, **AMOUNT)
-    stated_progress = models.PositiveIntegerField(_("記載された進捗度"), null=True, blank=True)
+    fiscal_year = models.PositiveIntegerField(_("年度"), validators=FISCAL_YEAR_VALIDATORS)
+    target_value = models.DecimalField(_("目標値"), null=True, blank=True, validators=NONNEGATIVE, **AMOUNT)
+    stated_progress = models.PositiveIntegerField(_("記載された進捗度"), null=True, blank=True, validators=COUNT_VALIDATORS)
 
     class Meta:
         ordering = ["fiscal_year"]
@@ -72,7 +82,7 @@ class ActualFigure(models.Model):
 
     target_year = models.ForeignKey(TargetYear, on_delete=models.CASCADE, related_name="actuals")
     authority = models.ForeignKey("authorities.Authority", on_delete=models.PROTECT, related_name="+")
-    value = models.DecimalField(_("実績値"), **AMOUNT)
+    value = models.DecimalField(_("実績値"), validators=NONNEGATIVE, **AMOUNT)
     order = models.PositiveIntegerField(default=0)
     version = models.PositiveIntegerField(default=1)
     updated_at = models.DateTimeField(auto_now=True)
@@ -86,8 +96,8 @@ class ActualFigure(models.Model):
 
 class Solution(OwnedItem):
     edition = models.ForeignKey("reports.Edition", on_delete=models.CASCADE, related_name="solutions")
-    number = models.PositiveIntegerField(_("番号"))
-    text = models.TextField(_("概要"), blank=True)
+    number = models.PositiveIntegerField(_("番号"), validators=COUNT_VALIDATORS)
+    text = models.TextField(_("概要"), blank=True, validators=text_validators())
     related_targets = models.ManyToManyField(NumericalTarget, related_name="solutions", blank=True)
 
     class Meta(OwnedItem.Meta):
@@ -101,8 +111,8 @@ class Solution(OwnedItem):
 
 class Initiative(OwnedItem):
     solution = models.ForeignKey(Solution, on_delete=models.CASCADE, related_name="initiatives")
-    heading = models.CharField(_("見出し"), max_length=500, blank=True)
-    text = models.TextField(_("本文"), blank=True)
+    heading = models.CharField(_("見出し"), max_length=LINE_MAX, blank=True, validators=LINE_VALIDATORS)
+    text = models.TextField(_("本文"), blank=True, validators=text_validators())
     expected = models.BooleanField(_("今後成果が期待される事案"), default=False)
 
     class Meta(OwnedItem.Meta):

@@ -2,6 +2,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ..limits import text_validators
 from .base import OwnedItem
 
 
@@ -14,7 +15,7 @@ class Passage(OwnedItem):
 
     edition = models.ForeignKey("reports.Edition", on_delete=models.CASCADE, related_name="passages")
     slot = models.CharField(_("位置"), max_length=80)
-    text = models.TextField(_("本文"), blank=True)
+    text = models.TextField(_("本文"), blank=True, validators=text_validators())
 
     class Meta(OwnedItem.Meta):
         verbose_name = _("文章")
@@ -33,8 +34,8 @@ class SurveyFinding(OwnedItem):
     target = models.ForeignKey(
         "reports.NumericalTarget", on_delete=models.CASCADE, null=True, blank=True, related_name="survey_findings"
     )
-    finding = models.TextField(_("指摘事項"), blank=True)
-    response = models.TextField(_("取組状況等"), blank=True)
+    finding = models.TextField(_("指摘事項"), blank=True, validators=text_validators())
+    response = models.TextField(_("取組状況等"), blank=True, validators=text_validators())
 
     class Meta(OwnedItem.Meta):
         verbose_name = _("現地調査時の指摘事項")

@@ -2,14 +2,25 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ..limits import (
+    FISCAL_YEAR_VALIDATORS,
+    LINE_VALIDATORS,
+    NONNEGATIVE,
+    SCORE,
+    SHORT_MAX,
+    SLUG_MAX,
+    ZONE_NAME_MAX,
+    SlugValidator,
+)
+
 
 class Zone(models.Model):
     class Kind(models.TextChoices):
         INTERNATIONAL = "international", _("国際戦略総合特区")
         REGIONAL = "regional", _("地域活性化総合特区")
 
-    slug = models.SlugField(_("識別子"), max_length=63, unique=True)
-    name = models.CharField(_("名称"), max_length=300)
+    slug = models.SlugField(_("識別子"), max_length=SLUG_MAX, unique=True, validators=[SlugValidator()])
+    name = models.CharField(_("名称"), max_length=ZONE_NAME_MAX, validators=LINE_VALIDATORS)
     kind = models.CharField(_("種別"), max_length=20, choices=Kind.choices)
     designation_date = models.DateField(_("指定日"))
     first_approval_date = models.DateField(_("計画認定日"))
@@ -32,17 +43,17 @@ class Edition(models.Model):
     """One fiscal year's report of one zone."""
 
     zone = models.ForeignKey(Zone, on_delete=models.PROTECT, related_name="editions", verbose_name=_("総合特区"))
-    fiscal_year = models.PositiveIntegerField(_("評価対象年度"))
+    fiscal_year = models.PositiveIntegerField(_("評価対象年度"), validators=FISCAL_YEAR_VALIDATORS)
     coordinator = models.ForeignKey(
         "authorities.Authority", on_delete=models.PROTECT, related_name="coordinated_editions",
         verbose_name=_("取りまとめ自治体"),
     )
-    plan_first_fiscal_year = models.PositiveIntegerField(_("計画期間(初年度)"))
-    plan_last_fiscal_year = models.PositiveIntegerField(_("計画期間(最終年度)"))
+    plan_first_fiscal_year = models.PositiveIntegerField(_("計画期間(初年度)"), validators=FISCAL_YEAR_VALIDATORS)
+    plan_last_fiscal_year = models.PositiveIntegerField(_("計画期間(最終年度)"), validators=FISCAL_YEAR_VALIDATORS)
     latest_approval_date = models.DateField(_("最終認定日"), null=True, blank=True)
-    previous_evaluation_label = models.CharField(_("前年度の評価区分"), max_length=200, blank=True)
+    previous_evaluation_label = models.CharField(_("前年度の評価区分"), max_length=SHORT_MAX, blank=True, validators=LINE_VALIDATORS)
     previous_evaluation_score = models.DecimalField(
-        _("前年度の評価点"), max_digits=4, decimal_places=1, null=True, blank=True
+        _("前年度の評価点"), null=True, blank=True, validators=NONNEGATIVE, **SCORE
     )
     drafting_due = models.DateField(_("起草期限"), null=True, blank=True)
     review_due = models.DateField(_("審査期限"), null=True, blank=True)

@@ -20,6 +20,8 @@ class Command(BaseCommand):
         if edition is None:
             raise CommandError(f"評価書がありません: zone={zone} year={year}")
         run = run_synchronously(edition)
+        if run.artefact is None:
+            raise CommandError(f"PDFを作成しませんでした: {run.failure}")
         out.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(run.artefact.path, out)
         verb = "rendered" if run.rendered_now else "reused (same content hash)"

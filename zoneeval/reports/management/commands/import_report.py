@@ -1,9 +1,8 @@
-import json
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from ...interchange.importer import ImportRefused, import_document
+from ...interchange.importer import ImportRefused, import_json
 
 
 class Command(BaseCommand):
@@ -15,13 +14,11 @@ class Command(BaseCommand):
 
     def handle(self, path: Path, replace: bool, **options):
         try:
-            document = json.loads(path.read_text(encoding="utf-8"))
+            data = path.read_bytes()
         except FileNotFoundError as exc:
             raise CommandError(f"{path}: ファイルがありません (file not found)") from exc
-        except json.JSONDecodeError as exc:
-            raise CommandError(f"{path}: JSON として読めません (line {exc.lineno}, column {exc.colno}: {exc.msg})") from exc
         try:
-            edition = import_document(document, replace=replace)
+            edition = import_json(data, replace=replace)
         except ImportRefused as refused:
             lines = [f"{path}: 取り込みを中止しました。何も変更していません (refused; nothing was imported):"]
             lines += [f"  {p}" for p in refused.problems]
