@@ -397,3 +397,21 @@ def test_editing_a_part_in_review_returns_it_to_draft_and_tells_the_reviewer(edi
     assert part.state == "draft"
     withdrawn = [mail for mail in mailoutbox if "審査の取り下げ" in mail.subject]
     assert withdrawn and all(addr.startswith("yokohama-approver") for mail in withdrawn for addr in mail.to)
+
+
+def test_comments_and_reasons_are_bounded_like_every_text(edition, actors):
+    from zoneeval.reports import limits
+    from zoneeval.workflow import services as wf
+
+    drafting.ensure_parts(edition)
+    part = _part(edition)
+    drafter = actors["yokohama-drafter"]
+    with pytest.raises(wf.TransitionRefused, match="文字以内"):
+        wf.add_comment(drafter, part, "あ" * (limits.COMMENT_MAX + 1))
+    with pytest.raises(wf.TransitionRefused, match="U\\+202E"):
+        wf.add_comment(drafter, part, "確認\u202eしてください")
+    assert not Comment.objects.filter(part=part).exists()
+    wf.submit_for_review(drafter, part, part.version)
+    part.refresh_from_db()
+    with pytest.raises(wf.TransitionRefused, match="差戻しのコメント"):
+        wf.return_part(actors["yokohama-approver"], part, part.version, "\x00")

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from ..authorities.rules import Refused, Rules
 from ..drafting.models import Part
+from ..reports import limits
 from ..reports.models import Edition
 from . import notifications
 from .models import Approval, AuditEntry, Comment, SignOff, Submission
@@ -36,6 +37,17 @@ class StaleTransition(TransitionRefused):
 def _check(decision) -> None:
     if not decision:
         raise TransitionRefused(decision.reason)
+
+
+def _bounded(text: str, what: str) -> str:
+    """A comment or reason: stripped, within the comment limit, no control or bidi-override characters."""
+    text = (text or "").strip()
+    if len(text) > limits.COMMENT_MAX:
+        raise TransitionRefused(f"{what}は{limits.COMMENT_MAX:,}文字以内で入力してください（{len(text):,}文字）。")
+    bad = limits.forbidden_character(text, line=False)
+    if bad:
+        raise TransitionRefused(f"{what}に使えない文字（{bad}）が含まれています。")
+    return text
 
 
 # ---- helpers -------------------------------------------------------------------------------------------------
@@ -91,7 +103,8 @@ def submit_for_review(user, part: Part, version: int) -> Part:
 def return_part(user, part: Part, version: int, comment: str) -> Part:
     part = _locked_part(part, version)
     _check(Rules(user).return_part(part))
-    if not comment.strip():
+    comment = _bounded(comment, "差戻しのコメント")
+    if not comment:
         raise TransitionRefused("差戻しにはコメントが必要です。")
     Comment.objects.create(part=part, author=user, body=comment.strip())
     _move(part, user, "return", Part.State.RETURNED, comment=comment.strip())
@@ -126,7 +139,8 @@ def approve(user, part: Part, version: int) -> Approval:
 def reopen(user, part: Part, version: int, reason: str) -> Part:
     part = _locked_part(part, version)
     _check(Rules(user).reopen(part))
-    if not reason.strip():
+    reason = _bounded(reason, "再開の理由")
+    if not reason:
         raise TransitionRefused("再開には理由が必要です。")
     Approval.objects.filter(part=part, voided_at__isnull=True).update(voided_at=timezone.now(), void_reason="再開")
     _move(part, user, "reopen", Part.State.DRAFT, comment=reason.strip())
@@ -175,7 +189,8 @@ def content_changed(part: Part, actor) -> None:
 def add_comment(user, part: Part, body: str, parent: Comment | None = None) -> Comment:
     _check(Rules(user).view_edition(part.edition))
     _check(Rules(user).comment(part))
-    if not body.strip():
+    body = _bounded(body, "コメント")
+    if not body:
         raise TransitionRefused("コメントを入力してください。")
     if parent is not None and parent.part_id != part.pk:
         raise TransitionRefused("返信先のコメントが正しくありません。")
