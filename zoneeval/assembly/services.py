@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import time
 
 from django.db import transaction
@@ -18,6 +19,8 @@ from .render import render_pdf
 from .storage import artefact_relative_path, write_atomically
 from .validations import ERROR, validate
 
+logger = logging.getLogger(__name__)
+
 
 def content_hash(payload: str) -> str:
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
@@ -25,16 +28,29 @@ def content_hash(payload: str) -> str:
 
 def request_run(edition: Edition, user=None) -> AssemblyRun:
     """Create a run and dispatch the pipeline once the transaction has committed."""
-    from .tasks import dispatch_pipeline
-
     if edition.is_frozen:
         from django.core.exceptions import PermissionDenied
 
         raise PermissionDenied("提出済みの評価書は取りまとめ直せません。")
     with transaction.atomic():
         run = AssemblyRun.objects.create(edition=edition, requested_by=user)
-        transaction.on_commit(lambda: dispatch_pipeline(run.pk))
+        transaction.on_commit(lambda: _dispatch(run.pk))
     return run
+
+
+def _dispatch(run_id: int) -> None:
+    """Dispatch the pipeline of a run that someone asked for. Whatever goes wrong is the run's failure, shown with
+    its reason on the run's page, never the requester's 500: in the demo's in-process mode (eager Celery) a stage
+    that fails raises here, after the stage has marked the run failed; with a broker, the dispatch itself may fail
+    (broker unreachable)."""
+    from .tasks import dispatch_pipeline
+
+    try:
+        dispatch_pipeline(run_id)
+    except Exception as exc:  # noqa: BLE001 — recorded on the run and logged, not lost
+        logger.exception("assembly run %s failed", run_id)
+        if not AssemblyRun.objects.filter(pk=run_id, status=AssemblyRun.Status.FAILED).exists():
+            fail(run_id, f"実行を開始できませんでした（{type(exc).__name__}: {exc}）")
 
 
 def _progress(run: AssemblyRun, stage: str, percent: int, **fields) -> None:

@@ -22,6 +22,7 @@ def start_run(request, zone_slug: str, fiscal_year: int):
     if not can_run_assembly(request.user, edition):
         raise PermissionDenied("取りまとめ・PDF作成は取りまとめ自治体の担当者のみが実行できます。")
     run = request_run(edition, request.user)
+    run = AssemblyRun.objects.select_related("artefact", "snapshot").get(pk=run.pk)  # as it is now (eager: done)
     if request.headers.get("HX-Request"):
         return render(request, "assembly/run_status.html", _status_context(run, edition))
     return redirect(f"{edition_url(edition)}#assembly")
