@@ -4,6 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/bootstrap.sh
+export DEBUG="${DEBUG:-1}"  # the embedded demo (DEBUG is off unless switched on)
 PY=.venv/bin/python
 $PY manage.py migrate --noinput -v0
 if $PY manage.py export_report --zone keihin --year 2019 --no-derived >/dev/null 2>&1; then
