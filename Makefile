@@ -1,4 +1,5 @@
 # zoneeval — see README.md. `make demo` and `make test` are the two set-up commands.
+# DEBUG is off unless asked for; the demo (SQLite, in-process tasks, demo secret key) asks for it.
 .PHONY: demo setup serve test reset-demo schema
 
 demo: setup serve
@@ -8,7 +9,7 @@ setup:
 
 serve:
 	@echo "Serving http://127.0.0.1:8000/  (demo users: see README; password zoneeval-demo, demo only)"
-	.venv/bin/python manage.py runserver 127.0.0.1:8000
+	DEBUG=1 .venv/bin/python manage.py runserver 127.0.0.1:8000
 
 test:
 	scripts/test.sh
@@ -18,4 +19,4 @@ reset-demo:  # the demo database is thrown away (its audit log included) and mad
 	scripts/setup.sh
 
 schema:
-	.venv/bin/python manage.py export_report --schema
+	DEBUG=1 .venv/bin/python manage.py export_report --schema

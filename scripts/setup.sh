@@ -4,6 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/bootstrap.sh
+export DEBUG="${DEBUG:-1}"  # the embedded demo (DEBUG is off unless switched on)
 PY=.venv/bin/python
 $PY manage.py migrate --noinput -v0
 if $PY manage.py export_report --zone keihin --year 2019 --no-derived >/dev/null 2>&1; then
@@ -13,5 +14,6 @@ else
 fi
 $PY manage.py create_demo_users --zone keihin --year 2019
 # The official PDF of the sample (reused by content hash when nothing changed).
-$PY manage.py render_report --zone keihin --year 2019 --out var/demo/keihin-2019.pdf | head -n 1
+# sed, not head: head stops reading after one line and the command's later lines then break the pipe.
+$PY manage.py render_report --zone keihin --year 2019 --out var/demo/keihin-2019.pdf | sed -n 1p
 echo "PDF: var/demo/keihin-2019.pdf"

@@ -223,3 +223,33 @@ def test_every_finding_links_to_a_place_that_exists(client, edition, sample):
             anchors |= {f.anchor for f in validate(doc)}
     missing = sorted(a for a in anchors if f'id="{a}"' not in page)
     assert missing == []
+
+
+def test_a_failed_render_in_process_shows_the_run_with_the_reason(
+        client, edition, eager, monkeypatch, django_capture_on_commit_callbacks):
+    """The demo runs tasks in-process (eager Celery, exceptions propagate): a render that fails must give the
+    coordinator the run's page with the reason, not a 500."""
+    def broken(snapshot, html=None):
+        raise RuntimeError("フォントが見つかりません")
+
+    monkeypatch.setattr(services, "render_pdf", broken)
+    _login(client, "coord", edition.coordinator, Membership.Role.COORDINATOR)
+    url = reverse("assembly:start", args=["keihin", 2019])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url)
+    assert response.status_code == 302 and response["Location"].endswith("#assembly")
+    run = AssemblyRun.objects.get()
+    assert run.status == "failed" and "フォントが見つかりません" in run.failure
+    page = client.get(response["Location"]).content.decode()
+    assert f"実行 #{run.pk}" in page and "失敗しました" in page and "フォントが見つかりません" in page
+
+
+def test_a_broker_that_cannot_be_reached_is_the_runs_failure(edition, monkeypatch, django_capture_on_commit_callbacks):
+    def unreachable(run_id, **options):
+        raise ConnectionError("Error 111 connecting to 127.0.0.1:6379")
+
+    monkeypatch.setattr(tasks, "dispatch_pipeline", unreachable)
+    with django_capture_on_commit_callbacks(execute=True):
+        run = services.request_run(edition)
+    run.refresh_from_db()
+    assert run.status == "failed" and "実行を開始できませんでした" in run.failure and "6379" in run.failure

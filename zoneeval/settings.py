@@ -1,10 +1,11 @@
 """Settings for zoneeval, read from the environment.
 
-With no variables set, zoneeval runs as an embedded demo: a SQLite file under ``var/`` and Celery tasks executed
-eagerly in-process. With ``DATABASE_URL=postgres://…`` and ``CELERY_BROKER_URL=redis://…`` it uses PostgreSQL and
-Redis with real workers (tests and production). The demo secret key and wildcard-free demo hosts are refused when
-``DEBUG`` is off.
+``DEBUG`` is off unless ``DEBUG=1`` is set. With ``DEBUG=1`` and nothing else, zoneeval runs as an embedded demo
+(what ``make demo`` does): a SQLite file under ``var/`` and Celery tasks executed eagerly in-process. With
+``DATABASE_URL=postgres://…`` and ``CELERY_BROKER_URL=redis://…`` it uses PostgreSQL and Redis with real workers
+(tests and production). With ``DEBUG`` off, the demo secret key, missing hosts and the SQLite file are refused.
 """
+import datetime
 import os
 from pathlib import Path
 
@@ -27,19 +28,22 @@ def _env_bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
-DEBUG = _env_bool("DEBUG", True)
+DEBUG = _env_bool("DEBUG", False)  # on only when asked for (the demo: DEBUG=1)
 SECRET_KEY = os.environ.get("SECRET_KEY", DEMO_SECRET_KEY)
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "").split(",") if h.strip()]
 
+_DEMO_HINT = "For the embedded demo run with DEBUG=1 (make demo does)."
 if DEBUG:
     ALLOWED_HOSTS = ALLOWED_HOSTS or ["127.0.0.1", "localhost", "testserver"]
 else:
     if SECRET_KEY == DEMO_SECRET_KEY or len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
-        raise ImproperlyConfigured("DEBUG is off: set SECRET_KEY to a random secret of at least 50 characters.")
+        raise ImproperlyConfigured("DEBUG is off: set SECRET_KEY to a random secret of at least 50 characters. "
+                                   + _DEMO_HINT)
     if not ALLOWED_HOSTS:
-        raise ImproperlyConfigured("DEBUG is off: set ALLOWED_HOSTS (comma-separated host names).")
+        raise ImproperlyConfigured(f"DEBUG is off: set ALLOWED_HOSTS (comma-separated host names). {_DEMO_HINT}")
     if not os.environ.get("DATABASE_URL"):
-        raise ImproperlyConfigured("DEBUG is off: set DATABASE_URL; the embedded SQLite demo database is refused.")
+        raise ImproperlyConfigured("DEBUG is off: set DATABASE_URL; the embedded SQLite demo database is refused. "
+                                   + _DEMO_HINT)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -50,6 +54,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "guardian",
+    "axes",
+    "csp",
     "zoneeval.authorities",
     "zoneeval.reports",
     "zoneeval.assembly",
@@ -67,6 +73,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a lockout into the sign-in page with the reason
 ]
 
 ROOT_URLCONF = "zoneeval.urls"
@@ -97,17 +105,25 @@ if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
+    # The embedded demo under concurrent requests: every transaction takes the write lock when it begins
+    # (IMMEDIATE), so two writers queue up (busy timeout) instead of one failing with "database is locked" when
+    # both try to upgrade a read lock; WAL lets pages be read while a save is being written.
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": VAR_DIR / "zoneeval.sqlite3",
-            "OPTIONS": {"timeout": 20},
+            "OPTIONS": {
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 30,  # seconds a writer waits for the lock (SQLite's busy timeout)
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+            },
         }
     }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out sign-in before any password is checked
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -121,8 +137,15 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LOGIN_URL = "/accounts/login/"
-LOGIN_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))  # failures per user name and address …
-LOGIN_LOCKOUT_SECONDS = int(os.environ.get("LOGIN_LOCKOUT_SECONDS", "900"))  # … before sign-in is refused this long
+# Sign-in throttling (django-axes; attempts are stored in the database, so every process sees the same count):
+# after LOGIN_FAILURE_LIMIT failures for one user name from one address, sign-in for that pair is refused for
+# LOGIN_LOCKOUT_SECONDS; every further attempt restarts the wait; a successful sign-in clears the count.
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = datetime.timedelta(seconds=int(os.environ.get("LOGIN_LOCKOUT_SECONDS", "900")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "zoneeval.authorities.views.locked_out"
+AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)  # behind a proxy, configure axes' proxy settings
 SESSION_COOKIE_AGE = 8 * 3600
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -168,6 +191,22 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "zoneeval@localhost")
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp): scripts and styles only from our own static files, no inline script, no
+# inline style, no eval; the PDF renderer (WeasyPrint) does not go through HTTP and is not affected.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 SECURE_CONTENT_TYPE_NOSNIFF = True
 if not DEBUG:
     SESSION_COOKIE_SECURE = True

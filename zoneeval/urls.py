@@ -13,3 +13,7 @@ urlpatterns = [
     path("", include("zoneeval.assembly.urls")),
     path("", include("zoneeval.reports.urls")),
 ]
+
+handler403 = "zoneeval.errors.permission_denied"
+handler404 = "zoneeval.errors.page_not_found"
+handler500 = "zoneeval.errors.server_error"

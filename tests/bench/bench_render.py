@@ -17,6 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zoneeval.settings")
+os.environ.setdefault("DEBUG", "1")  # a measuring tool, run like the demo (the cold-start child inherits it)
 if "DATABASE_URL" not in os.environ:
     os.environ["ZONEEVAL_VAR_DIR"] = tempfile.mkdtemp(prefix="zoneeval-bench-")
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import time
 
 from django.db import transaction
@@ -19,6 +20,8 @@ from .storage import artefact_relative_path, write_atomically
 from .validations import ERROR, messages, validate
 from .validations.document_budget import over_budget
 
+logger = logging.getLogger(__name__)
+
 
 def content_hash(payload: str) -> str:
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
@@ -28,7 +31,6 @@ def request_run(edition: Edition, user=None) -> AssemblyRun:
     """Create a run and dispatch the pipeline once the transaction has committed. ``user``: who asked (checked by
     the rules); None for the system (management commands)."""
     from ..authorities.rules import Rules, require
-    from .tasks import dispatch_pipeline
 
     if user is not None:
         require(Rules(user).run_assembly(edition))
@@ -39,8 +41,23 @@ def request_run(edition: Edition, user=None) -> AssemblyRun:
         raise PermissionDenied("提出済みの評価書は取りまとめ直せません。")
     with transaction.atomic():
         run = AssemblyRun.objects.create(edition=edition, requested_by=user)
-        transaction.on_commit(lambda: dispatch_pipeline(run.pk))
+        transaction.on_commit(lambda: _dispatch(run.pk))
     return run
+
+
+def _dispatch(run_id: int) -> None:
+    """Dispatch the pipeline of a run that someone asked for. Whatever goes wrong is the run's failure, shown with
+    its reason on the run's page, never the requester's 500: in the demo's in-process mode (eager Celery) a stage
+    that fails raises here, after the stage has marked the run failed; with a broker, the dispatch itself may fail
+    (broker unreachable)."""
+    from .tasks import dispatch_pipeline
+
+    try:
+        dispatch_pipeline(run_id)
+    except Exception as exc:  # noqa: BLE001 — recorded on the run and logged, not lost
+        logger.exception("assembly run %s failed", run_id)
+        if not AssemblyRun.objects.filter(pk=run_id, status=AssemblyRun.Status.FAILED).exists():
+            fail(run_id, f"実行を開始できませんでした（{type(exc).__name__}: {exc}）")
 
 
 def _progress(run: AssemblyRun, stage: str, percent: int, **fields) -> None:

@@ -20,6 +20,7 @@ def start_run(request, zone_slug: str, fiscal_year: int):
     edition = _edition_or_404(request, zone_slug, fiscal_year)
     require(rules_for(request.user).run_assembly(edition))
     run = request_run(edition, request.user)
+    run = AssemblyRun.objects.select_related("artefact", "snapshot").get(pk=run.pk)  # as it is now (eager: done)
     if request.headers.get("HX-Request"):
         return render(request, "assembly/run_status.html", _status_context(run, edition))
     return redirect(f"{edition_url(edition)}#assembly")

@@ -1,30 +1,32 @@
 from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm
+from django.db import transaction
 
-from . import throttling
 from .models import Authority, Membership
 
 
 class ThrottledAuthenticationForm(AuthenticationForm):
+    """Sign-in, throttled by django-axes (the first authentication backend; failures are counted in the database,
+    so every process sees one count). Attempts for one user name are taken one at a time, so the count axes checks
+    always includes every attempt before this one, however many arrive together: at most the limit are checked."""
+
     error_messages = {
         **AuthenticationForm.error_messages,
         "invalid_login": "ユーザー名またはパスワードが正しくありません。",
-        "locked": "ログインの失敗が続いたため、しばらくログインできません。時間をおいてから再度お試しください。",
     }
 
     def clean(self):
-        username = self.cleaned_data.get("username") or ""
-        address = self.request.META.get("REMOTE_ADDR", "") if self.request else ""
-        if throttling.is_locked(username, address):
-            raise forms.ValidationError(self.error_messages["locked"], code="locked")
-        try:
-            cleaned = super().clean()
-        except forms.ValidationError:
-            throttling.record_failure(username, address)
-            raise
-        throttling.reset(username, address)
-        return cleaned
+        refused = None
+        with transaction.atomic():  # SQLite: an IMMEDIATE transaction, i.e. the database's write lock
+            user_model = get_user_model()
+            list(user_model._default_manager.select_for_update().filter(
+                **{user_model.USERNAME_FIELD: self.cleaned_data.get("username") or ""}).values("pk"))
+            try:
+                return super().clean()
+            except forms.ValidationError as error:
+                refused = error  # the failure axes recorded must be committed, not rolled back with the error
+        raise refused
 
 
 class MembershipForm(forms.Form):

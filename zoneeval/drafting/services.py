@@ -11,7 +11,7 @@ from functools import wraps
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import F, Max
 from django.utils import timezone
 
 from ..authorities.acting import acting_as
@@ -128,6 +128,9 @@ def ensure_parts(edition) -> int:
 def _record(user, item, part: Part, action: str, before: dict, after: dict, label: str | None = None) -> Revision:
     from ..workflow.services import part_edited
 
+    # Locked and read afresh: concurrent saves of different items of one part queue up here, so each counts its own
+    # step of the part's version (and sees the part's current state) instead of overwriting another's.
+    part = Part.objects.select_for_update().get(pk=part.pk)
     part.last_editor = user
     part.version += 1
     part.save(update_fields=["last_editor", "version", "updated_at"])
@@ -212,7 +215,7 @@ def update_item(user, item, data: dict, expected_version: int):
                 raise _NoChange
             if kind.parent_attr:
                 parent = kind.permission_object(locked)
-                type(parent).objects.filter(pk=parent.pk).update(version=parent.version + 1)
+                type(parent).objects.filter(pk=parent.pk).update(version=F("version") + 1)
             _record(user, locked, part_of(locked), Revision.Action.UPDATE, before, after)
     except _NoChange:
         return type(item).objects.get(pk=item.pk)

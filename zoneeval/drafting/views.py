@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from ..authorities.models import Authority
 from ..authorities.rules import require, rules_for
+from ..errors import refusal
 from ..reports import models as m
 from ..reports.figures import derive
 from ..reports.interchange.export import edition_snapshot
@@ -193,7 +194,7 @@ def item_delete(request, kind_key, pk):
     try:
         services.delete_item(request.user, item, version)
     except services.StaleEdit:
-        return HttpResponse("この項目は他の人が更新しました。再読み込みしてから削除してください。", status=409)
+        return refusal(request, "この項目は他の人が更新しました。読み込み直して内容を確認してから削除してください。", 409)
     if request.headers.get("HX-Request"):
         return HttpResponse("")
     return redirect(_section_url(edition, section))

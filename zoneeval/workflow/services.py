@@ -163,7 +163,8 @@ def content_changed(part: Part, actor) -> None:
 
     An approval is voided, a review in progress is withdrawn (the reviewers are told), a returned part is a draft
     again, and the edition's sign-offs are voided. Idempotent within one change."""
-    state = Part.objects.filter(pk=part.pk).values_list("state", flat=True).first()
+    # The part first, then the sign-offs: every writer of a part locks in this order (no deadlock).
+    state = Part.objects.select_for_update().filter(pk=part.pk).values_list("state", flat=True).first()
     if state == Part.State.APPROVED:
         Approval.objects.filter(part=part, voided_at__isnull=True).update(
             voided_at=timezone.now(), void_reason="承認後の編集")

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from ..authorities.rules import require, rules_for
 from ..drafting.models import Part
+from ..errors import refusal
 from ..reports.permissions import viewable_edition_or_refuse
 from . import services
 from .models import AuditEntry, Comment
@@ -53,9 +54,9 @@ def part_action(request, part_id, action):
         PART_ACTIONS[action](request.user, part, version, request.POST.get("text", ""))
     except services.StaleTransition as stale:
         messages.error(request, str(stale))
-        return redirect(_back(part)) if not request.headers.get("HX-Request") else HttpResponse(str(stale), status=409)
+        return redirect(_back(part)) if not request.headers.get("HX-Request") else refusal(request, stale, 409)
     except services.TransitionRefused as refused:
-        return HttpResponse(str(refused), status=403)
+        return refusal(request, refused)
     return redirect(_back(part))
 
 
@@ -67,7 +68,7 @@ def add_comment(request, part_id):
     try:
         services.add_comment(request.user, part, request.POST.get("body", ""), parent)
     except services.TransitionRefused as refused:
-        return HttpResponse(str(refused), status=403)
+        return refusal(request, refused)
     return redirect(_back(part))
 
 
@@ -80,7 +81,7 @@ def resolve_comment(request, comment_id):
     try:
         services.resolve_comment(request.user, comment)
     except services.TransitionRefused as refused:
-        return HttpResponse(str(refused), status=403)
+        return refusal(request, refused)
     return redirect(_back(comment.part))
 
 
@@ -98,7 +99,7 @@ def _edition_transition(transition):
         try:
             transition(request.user, edition, request.POST.get("content_hash", ""))
         except services.TransitionRefused as refused:
-            return HttpResponse(str(refused), status=409 if isinstance(refused, services.StaleTransition) else 403)
+            return refusal(request, refused, 409 if isinstance(refused, services.StaleTransition) else 403)
         return redirect(reverse("reports:edition_detail", args=[zone_slug, fiscal_year]) + "#signoff")
 
     return view
