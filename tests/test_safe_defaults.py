@@ -32,7 +32,7 @@ def test_a_permission_denied_anywhere_is_a_page_with_the_layout_the_reason_and_w
     body = response.content.decode()
     assert response.status_code == 403
     assert LAYOUT in body and '<html lang="ja">' in body
-    assert "取りまとめ・PDF作成は取りまとめ自治体の担当者のみが実行できます。" in body  # the reason
+    assert "取りまとめ・PDF作成は取りまとめ自治体の取りまとめ担当だけが実行できます。" in body  # the reason
     assert "取りまとめ担当者に役割の付与を依頼" in body and reverse("reports:edition_list") in body  # what to do
 
 
