@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from ..authorities.models import Authority
 from ..reports import models as m
+from ..reports.content import EditionFrozen  # noqa: F401  (one exception for every refusal of a frozen edition)
 from ..reports.figures import fmt
 from ..reports.permissions import can_change, can_delete, editing_authority_ids
 from .models import Part, Presence, Revision
@@ -29,10 +30,6 @@ class StaleEdit(Exception):
         super().__init__("stale edit")
 
 
-class EditionFrozen(PermissionDenied):
-    pass
-
-
 def edition_of(item):
     kind = kind_of(item)
     obj = item
@@ -44,7 +41,7 @@ def edition_of(item):
 def check_editable(edition) -> None:
     """A hook for the workflow: a submitted edition refuses every change."""
     if getattr(edition, "is_frozen", False):
-        raise EditionFrozen("提出済みの評価書は変更できません。")
+        raise EditionFrozen()
 
 
 # ---- item state for history and diffs ------------------------------------------------------------------------

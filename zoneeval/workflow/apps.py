@@ -6,4 +6,6 @@ class WorkflowConfig(AppConfig):
     verbose_name = "審査・承認・提出"
 
     def ready(self):
-        from . import freeze  # noqa: F401  (refuses writes to submitted editions)
+        from . import freeze
+
+        freeze.connect()  # a submitted edition refuses every write, whatever the way in
