@@ -3,10 +3,16 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ..reports.content import EditionContentManager
+
 
 class AssembledSnapshot(models.Model):
     """Exactly what was validated and rendered: the interchange data of the edition at one moment, keyed by the
-    SHA-256 of its canonical JSON."""
+    SHA-256 of its canonical JSON. Frozen with its edition (runs and artefacts are operational records: see
+    workflow/freeze.py)."""
+
+    EDITION_PATH = "edition"
+    objects = EditionContentManager()
 
     edition = models.ForeignKey("reports.Edition", on_delete=models.CASCADE, related_name="snapshots")
     content_hash = models.CharField(max_length=64)

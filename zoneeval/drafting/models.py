@@ -4,11 +4,15 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ..reports.content import EditionContentManager
 from .registry import SECTIONS
 
 
 class Part(models.Model):
     """The items of one section of an edition that one authority owns: the unit of drafting and review."""
+
+    EDITION_PATH = "edition"
+    objects = EditionContentManager()
 
     class State(models.TextChoices):
         DRAFT = "draft", _("下書き")
@@ -35,6 +39,9 @@ class Part(models.Model):
 class Revision(models.Model):
     """One saved change of one item: who, when, and the item's fields before and after."""
 
+    EDITION_PATH = "part__edition"
+    objects = EditionContentManager()
+
     class Action(models.TextChoices):
         CREATE = "create", _("追加")
         UPDATE = "update", _("更新")
@@ -57,7 +64,8 @@ class Revision(models.Model):
 
 
 class Presence(models.Model):
-    """Who has a part open (refreshed while the edit page is open)."""
+    """Who has a part open (refreshed while the edit page is open). Not content of the edition (no EDITION_PATH):
+    nothing of it is printed or archived, and it may change after submission, when the pages are read-only."""
 
     part = models.ForeignKey(Part, on_delete=models.CASCADE, related_name="presences")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")

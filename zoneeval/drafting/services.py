@@ -18,6 +18,7 @@ from ..authorities.acting import acting_as
 from ..authorities.models import Authority
 from ..authorities.rules import Rules, require
 from ..reports import models as m
+from ..reports.content import EditionFrozen  # noqa: F401  (one exception for every refusal of a frozen edition)
 from ..reports.figures import fmt
 from .models import Part, Presence, Revision
 from .registry import KIND_OF_MODEL, SECTION_OF_MODEL, Kind, kind_of
@@ -29,10 +30,6 @@ class StaleEdit(Exception):
     def __init__(self, revisions: list[Revision]):
         self.revisions = revisions
         super().__init__("stale edit")
-
-
-class EditionFrozen(PermissionDenied):
-    pass
 
 
 class _NoChange(Exception):
@@ -61,7 +58,7 @@ def edition_of(item):
 def check_editable(edition) -> None:
     """A hook for the workflow: a submitted edition refuses every change."""
     if getattr(edition, "is_frozen", False):
-        raise EditionFrozen("提出済みの評価書は変更できません。")
+        raise EditionFrozen()
 
 
 # ---- item state for history and diffs ------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from .models import CoAuthor, Edition, Zone
 class CoAuthorInline(admin.TabularInline):
     model = CoAuthor
     extra = 0
+    readonly_fields = ["name", "kind"]  # as this edition prints them: they follow the authority until submission
 
 
 @admin.register(Zone)
@@ -20,7 +21,8 @@ class EditionAdmin(admin.ModelAdmin):
                     "submitted_at"]
     list_filter = ["zone"]
     inlines = [CoAuthorInline]
-    readonly_fields = ["submitted_at"]
+    # what the edition prints about its zone follows the zone until submission (reports/printed.py)
+    readonly_fields = ["submitted_at", "zone_name", "zone_kind", "zone_designation_date", "zone_first_approval_date"]
 
     # A submitted edition is frozen: the admin shows it read-only (the model signals refuse writes anyway).
     def has_change_permission(self, request, obj=None):

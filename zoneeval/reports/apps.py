@@ -6,6 +6,8 @@ class ReportsConfig(AppConfig):
     verbose_name = "評価書"
 
     def ready(self):
+        from . import printed
         from .permissions import connect_signals
 
         connect_signals()
+        printed.connect_signals()

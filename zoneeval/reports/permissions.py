@@ -20,30 +20,11 @@ from guardian.utils import get_group_obj_perms_model
 
 from ..authorities.groups import editors_group, readers_group, viewers_group
 from ..authorities.rules import require, rules_for
-from .models import (
-    ActualFigure,
-    CountRow,
-    Edition,
-    FiscalSupportRow,
-    Initiative,
-    LocalMeasureRow,
-    MeasureRow,
-    NumericalTarget,
-    Passage,
-    RegulatoryProject,
-    RegulatoryProposal,
-    ScheduleProject,
-    Solution,
-    SpecialMeasureUse,
-    SupportProject,
-    SurveyFinding,
-)
+from .content import edition_path, owned_models
+from .models import ActualFigure, Edition
 
-OWNED_MODELS = (
-    Passage, SurveyFinding, NumericalTarget, Solution, Initiative, RegulatoryProject, RegulatoryProposal,
-    SpecialMeasureUse, MeasureRow, SupportProject, FiscalSupportRow, CountRow, LocalMeasureRow, ScheduleProject,
-    ActualFigure,
-)
+# Declared once, on the models (EDITION_PATH, OWNER_FIELD): see reports/content.py.
+OWNED_MODELS = owned_models()
 WRITE_ACTIONS = ("change", "delete")
 
 
@@ -98,13 +79,7 @@ def grant_edition(edition: Edition) -> int:
     return written
 
 
-EDITION_PATHS = {
-    Passage: "edition", SurveyFinding: "edition", NumericalTarget: "indicator__edition", Solution: "edition",
-    Initiative: "solution__edition", RegulatoryProject: "edition", RegulatoryProposal: "edition",
-    SpecialMeasureUse: "edition", MeasureRow: "edition", SupportProject: "group__section__edition",
-    FiscalSupportRow: "edition", CountRow: "edition", LocalMeasureRow: "edition", ScheduleProject: "edition",
-    ActualFigure: "target_year__target__indicator__edition",
-}
+EDITION_PATHS = {model: edition_path(model) for model in OWNED_MODELS}
 
 
 def items_of_edition(model, edition: Edition):

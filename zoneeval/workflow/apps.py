@@ -6,7 +6,6 @@ class WorkflowConfig(AppConfig):
     verbose_name = "審査・承認・提出"
 
     def ready(self):
-        from . import (
-            freeze,  # noqa: F401  (refuses writes to submitted editions)
-            signals,  # noqa: F401  (any content change voids approvals and sign-offs)
-        )
+        from . import freeze, signals  # noqa: F401  (signals: any content change voids approvals and sign-offs)
+
+        freeze.connect()  # a submitted edition refuses every write, whatever the way in

@@ -3,6 +3,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ..reports.content import EditionContentManager
+
 
 class AuditLogImmutable(Exception):
     pass
@@ -12,13 +14,18 @@ class AuditQuerySet(models.QuerySet):
     def update(self, **kwargs):
         raise AuditLogImmutable("the audit log is append-only")
 
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        raise AuditLogImmutable("the audit log is append-only")
+
     def delete(self):
         raise AuditLogImmutable("the audit log is append-only")
 
 
 class AuditEntry(models.Model):
-    """One edit or transition: who, when, what, before/after and the comment. Append-only: the model refuses
-    updates and deletes, the admin shows it read-only, and on PostgreSQL a trigger refuses UPDATE and DELETE."""
+    """One edit or transition: who, when, what, before/after and the comment. Append-only: the model and its
+    managers (the base manager too) refuse updates and deletes, the admin shows it read-only, and on PostgreSQL and
+    SQLite a trigger refuses UPDATE and DELETE (workflow/frozen_sql.py). Entries are appended after submission too,
+    so it declares no EDITION_PATH."""
 
     edition = models.ForeignKey("reports.Edition", on_delete=models.PROTECT, related_name="audit_entries",
                                 null=True, blank=True)
@@ -37,6 +44,7 @@ class AuditEntry(models.Model):
 
     class Meta:
         ordering = ["created_at", "pk"]
+        base_manager_name = "objects"
         verbose_name = _("監査ログ")
         verbose_name_plural = _("監査ログ")
 
@@ -52,6 +60,9 @@ class AuditEntry(models.Model):
 class Approval(models.Model):
     """An approval of a part, tied to the part version (revision) approved; voided by any later edit."""
 
+    EDITION_PATH = "part__edition"
+    objects = EditionContentManager()
+
     part = models.ForeignKey("drafting.Part", on_delete=models.CASCADE, related_name="approvals")
     approver = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     part_version = models.PositiveIntegerField()
@@ -64,6 +75,9 @@ class Approval(models.Model):
 
 
 class Comment(models.Model):
+    EDITION_PATH = "part__edition"
+    objects = EditionContentManager()
+
     part = models.ForeignKey("drafting.Part", on_delete=models.CASCADE, related_name="comments")
     parent = models.ForeignKey("self", on_delete=models.CASCADE, null=True, blank=True, related_name="replies")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -81,6 +95,9 @@ class Comment(models.Model):
 class SignOff(models.Model):
     """A co-author's sign-off of the assembled version, bound to its content hash; voided by any change."""
 
+    EDITION_PATH = "edition"
+    objects = EditionContentManager()
+
     edition = models.ForeignKey("reports.Edition", on_delete=models.CASCADE, related_name="signoffs")
     authority = models.ForeignKey("authorities.Authority", on_delete=models.PROTECT, related_name="+")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -93,7 +110,11 @@ class SignOff(models.Model):
 
 
 class Submission(models.Model):
-    """The frozen, archived result of submitting an edition: its final PDF, its JSON export and their SHA-256."""
+    """The frozen, archived result of submitting an edition: its final PDF, its JSON export and their SHA-256.
+    Created in the transaction that submits, before the edition's ``submitted_at`` is set (then frozen with it)."""
+
+    EDITION_PATH = "edition"
+    objects = EditionContentManager()
 
     edition = models.OneToOneField("reports.Edition", on_delete=models.PROTECT, related_name="submission")
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

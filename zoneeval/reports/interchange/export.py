@@ -72,19 +72,19 @@ class _EditionReader:
 def edition_snapshot(edition: Edition, with_derived: bool = True) -> dict:
     edition = Edition.objects.select_related("zone", "coordinator").get(pk=edition.pk)
     reader = _EditionReader(edition)
-    zone = edition.zone
+    # What the edition prints about its zone and co-authors is its own (reports/printed.py), never the zone's today.
     snapshot = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
         "zone": {
-            "slug": zone.slug,
-            "name": zone.name,
-            "kind": zone.kind,
-            "designation_date": zone.designation_date.isoformat(),
-            "first_approval_date": zone.first_approval_date.isoformat(),
+            "slug": edition.zone.slug,
+            "name": edition.zone_name,
+            "kind": edition.zone_kind,
+            "designation_date": edition.zone_designation_date.isoformat(),
+            "first_approval_date": edition.zone_first_approval_date.isoformat(),
         },
         "authorities": [
-            {"slug": c.authority.slug, "name": c.authority.name, "kind": c.authority.kind}
+            {"slug": c.authority.slug, "name": c.name, "kind": c.kind}
             for c in edition.coauthors.select_related("authority").order_by("order")
         ],
         "edition": {

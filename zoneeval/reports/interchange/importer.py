@@ -164,6 +164,11 @@ class _EditionWriter:
             latest_approval_date=_date(data["latest_approval_date"]),
             previous_evaluation_label=previous["label"],
             previous_evaluation_score=_d(previous["score"]),
+            # what this edition prints about its zone and co-authors is its own (reports/printed.py)
+            zone_name=self.doc["zone"]["name"],
+            zone_kind=self.doc["zone"]["kind"],
+            zone_designation_date=_date(self.doc["zone"]["designation_date"]),
+            zone_first_approval_date=_date(self.doc["zone"]["first_approval_date"]),
         ), "$.edition", {
             "previous_evaluation_label": "$.parts.part2.previous_evaluation.label",
             "previous_evaluation_score": "$.parts.part2.previous_evaluation.score",
@@ -171,7 +176,7 @@ class _EditionWriter:
             "plan_last_fiscal_year": "plan_period.last_fiscal_year"})
         self.edition.save()
         CoAuthor.objects.bulk_create(
-            CoAuthor(edition=self.edition, authority=self.auth[a["slug"]], order=i)
+            CoAuthor(edition=self.edition, authority=self.auth[a["slug"]], order=i, name=a["name"], kind=a["kind"])
             for i, a in enumerate(self.doc["authorities"])
         )
         self._part2(parts["part2"])

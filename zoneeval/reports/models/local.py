@@ -2,11 +2,15 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ..content import EditionContentManager
 from ..limits import LINE_MAX, LINE_VALIDATORS, SHORT_MAX, text_validators
 from .base import OwnedItem
 
 
 class LocalMeasureRow(OwnedItem):
+    EDITION_PATH = "edition"
+    OWNER_FIELD = "owner"
+
     class Table(models.TextChoices):
         FISCAL = "fiscal", _("財政支援措置")
         FINANCIAL = "financial", _("金融支援措置")
@@ -34,6 +38,9 @@ class LocalMeasureRow(OwnedItem):
 
 
 class LocalMeasureAuthority(models.Model):
+    EDITION_PATH = "row__edition"
+    objects = EditionContentManager()
+
     row = models.ForeignKey(LocalMeasureRow, on_delete=models.CASCADE, related_name="authority_links")
     authority = models.ForeignKey("authorities.Authority", on_delete=models.PROTECT, related_name="+")
     order = models.PositiveIntegerField(default=0)

@@ -7,6 +7,9 @@ from .base import OwnedItem
 
 
 class RegulatoryProject(OwnedItem):
+    EDITION_PATH = "edition"
+    OWNER_FIELD = "owner"
+
     class Kind(models.TextChoices):
         SPECIFIC = "specific", _("特定事業")
         GENERAL = "general", _("一般事業")
@@ -22,6 +25,9 @@ class RegulatoryProject(OwnedItem):
 
 
 class RegulatoryProposal(OwnedItem):
+    EDITION_PATH = "edition"
+    OWNER_FIELD = "owner"
+
     edition = models.ForeignKey("reports.Edition", on_delete=models.CASCADE, related_name="regulatory_proposals")
     title = models.CharField(_("提案名"), max_length=LINE_MAX, validators=LINE_VALIDATORS)
     consultation_period = models.CharField(_("協議時期"), max_length=CONSULTATION_MAX, blank=True, validators=LINE_VALIDATORS)
@@ -35,6 +41,9 @@ class RegulatoryProposal(OwnedItem):
 
 class SpecialMeasureUse(OwnedItem):
     """別紙2: a special measure used, with the ministry's evaluation."""
+
+    EDITION_PATH = "edition"
+    OWNER_FIELD = "owner"
 
     class Evaluation(models.TextChoices):
         NONE = "", _("未記入")
@@ -56,6 +65,9 @@ class SpecialMeasureUse(OwnedItem):
 
 class MeasureRow(OwnedItem):
     """別紙2: a measure found feasible in consultation, or one rolled out nationwide."""
+
+    EDITION_PATH = "edition"
+    OWNER_FIELD = "owner"
 
     class Kind(models.TextChoices):
         FEASIBLE = "feasible", _("現時点で実現可能なことが明らかになった措置")

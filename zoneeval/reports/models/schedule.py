@@ -2,11 +2,15 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ..content import EditionContentManager
 from ..limits import COUNT_VALIDATORS, LINE_MAX, LINE_VALIDATORS, SCHEDULE_TEXT_MAX, SCHEDULE_TITLE_MAX
 from .base import OwnedItem
 
 
 class ScheduleProject(OwnedItem):
+    EDITION_PATH = "edition"
+    OWNER_FIELD = "owner"
+
     edition = models.ForeignKey("reports.Edition", on_delete=models.CASCADE, related_name="schedule_projects")
     solution_number = models.PositiveIntegerField(_("解決策"), validators=COUNT_VALIDATORS)
     number = models.PositiveIntegerField(_("事業番号"), validators=COUNT_VALIDATORS)
@@ -22,6 +26,9 @@ class ScheduleProject(OwnedItem):
 
 
 class ScheduleItem(models.Model):
+    EDITION_PATH = "project__edition"
+    objects = EditionContentManager()
+
     project = models.ForeignKey(ScheduleProject, on_delete=models.CASCADE, related_name="items")
     order = models.PositiveIntegerField(default=0)
     label = models.CharField(_("小見出し"), max_length=LINE_MAX, blank=True, validators=LINE_VALIDATORS)

@@ -2,6 +2,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ..content import EditionContentManager
 from ..limits import (
     AMOUNT,
     COUNT_VALIDATORS,
@@ -25,6 +26,9 @@ class SupportKind(models.TextChoices):
 class SupportSection(models.Model):
     """The heading figure of a part-5 section: 事業件数 / 適用件数 / 新規契約件数 as the text states it."""
 
+    EDITION_PATH = "edition"
+    objects = EditionContentManager()
+
     edition = models.ForeignKey("reports.Edition", on_delete=models.CASCADE, related_name="support_sections")
     kind = models.CharField(max_length=20, choices=SupportKind.choices)
     stated_count = models.PositiveIntegerField(_("記載された件数"), default=0, validators=COUNT_VALIDATORS)
@@ -36,6 +40,9 @@ class SupportSection(models.Model):
 class SupportGroup(models.Model):
     """A heading inside a part-5 section (<調整費を活用した事業>, …) grouping projects."""
 
+    EDITION_PATH = "section__edition"
+    objects = EditionContentManager()
+
     section = models.ForeignKey(SupportSection, on_delete=models.CASCADE, related_name="groups")
     order = models.PositiveIntegerField(default=0)
     heading = models.CharField(_("見出し"), max_length=LINE_MAX, blank=True, validators=LINE_VALIDATORS)
@@ -46,6 +53,9 @@ class SupportGroup(models.Model):
 
 
 class SupportProject(OwnedItem):
+    EDITION_PATH = "group__section__edition"
+    OWNER_FIELD = "owner"
+
     group = models.ForeignKey(SupportGroup, on_delete=models.CASCADE, related_name="projects")
     title = models.CharField(_("事業名"), max_length=LINE_MAX, validators=LINE_VALIDATORS)
     overview = models.TextField(_("事業の概要"), blank=True, validators=text_validators())
@@ -62,6 +72,9 @@ class SupportProject(OwnedItem):
 
 class FiscalSupportRow(OwnedItem):
     """別紙3: a fiscal-support project with its yearly amounts (a, b) and 累計."""
+
+    EDITION_PATH = "edition"
+    OWNER_FIELD = "owner"
 
     edition = models.ForeignKey("reports.Edition", on_delete=models.CASCADE, related_name="fiscal_support_rows")
     name = models.CharField(_("事業名"), max_length=LINE_MAX, validators=LINE_VALIDATORS)
@@ -89,6 +102,9 @@ class FiscalSupportRow(OwnedItem):
 class FiscalSupportYear(models.Model):
     """One year column of a fiscal row. A null amount prints '-'; an absent year prints blank."""
 
+    EDITION_PATH = "row__edition"
+    objects = EditionContentManager()
+
     row = models.ForeignKey(FiscalSupportRow, on_delete=models.CASCADE, related_name="years")
     fiscal_year = models.PositiveIntegerField(_("年度"), validators=FISCAL_YEAR_VALIDATORS)
     requested = models.DecimalField(_("財政支援要望"), null=True, blank=True, validators=NONNEGATIVE, **AMOUNT)
@@ -105,6 +121,9 @@ class FiscalSupportYear(models.Model):
 class CountRow(OwnedItem):
     """別紙3: a tax-support (件数) or financial-support (新規契約件数) row."""
 
+    EDITION_PATH = "edition"
+    OWNER_FIELD = "owner"
+
     edition = models.ForeignKey("reports.Edition", on_delete=models.CASCADE, related_name="count_rows")
     kind = models.CharField(max_length=20, choices=[(SupportKind.TAX, "税制"), (SupportKind.FINANCIAL, "金融")])
     name = models.CharField(_("事業名"), max_length=LINE_MAX, validators=LINE_VALIDATORS)
@@ -119,6 +138,9 @@ class CountRow(OwnedItem):
 
 
 class CountYear(models.Model):
+    EDITION_PATH = "row__edition"
+    objects = EditionContentManager()
+
     row = models.ForeignKey(CountRow, on_delete=models.CASCADE, related_name="years")
     fiscal_year = models.PositiveIntegerField(_("年度"), validators=FISCAL_YEAR_VALIDATORS)
     count = models.PositiveIntegerField(_("件数"), null=True, blank=True, validators=COUNT_VALIDATORS)

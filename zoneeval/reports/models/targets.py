@@ -3,6 +3,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ..content import EditionContentManager
 from ..limits import (
     AMOUNT,
     CONTRIBUTION,
@@ -18,6 +19,9 @@ from .base import OwnedItem
 
 
 class Indicator(models.Model):
+    EDITION_PATH = "edition"
+    objects = EditionContentManager()
+
     edition = models.ForeignKey("reports.Edition", on_delete=models.CASCADE, related_name="indicators")
     number = models.PositiveIntegerField(_("番号"), validators=COUNT_VALIDATORS)
     title = models.CharField(_("評価指標"), max_length=LINE_MAX, validators=LINE_VALIDATORS)
@@ -33,6 +37,9 @@ class Indicator(models.Model):
 
 
 class NumericalTarget(OwnedItem):
+    EDITION_PATH = "indicator__edition"
+    OWNER_FIELD = "owner"
+
     class Kind(models.TextChoices):
         FLOW = "flow", _("年度ごとの値(累計目標あり)")
         LEVEL = "level", _("基準値からの水準")
@@ -67,6 +74,9 @@ class NumericalTarget(OwnedItem):
 class TargetYear(models.Model):
     """目標値 of one fiscal year, and the 進捗度 a legacy document printed (kept only to be compared)."""
 
+    EDITION_PATH = "target__indicator__edition"
+    objects = EditionContentManager()
+
     target = models.ForeignKey(NumericalTarget, on_delete=models.CASCADE, related_name="years")
     fiscal_year = models.PositiveIntegerField(_("年度"), validators=FISCAL_YEAR_VALIDATORS)
     target_value = models.DecimalField(_("目標値"), null=True, blank=True, validators=NONNEGATIVE, **AMOUNT)
@@ -79,6 +89,10 @@ class TargetYear(models.Model):
 
 class ActualFigure(models.Model):
     """One authority's part of a year's 実績値; the zone's actual is the sum over authorities."""
+
+    EDITION_PATH = "target_year__target__indicator__edition"
+    OWNER_FIELD = "authority"
+    objects = EditionContentManager()
 
     target_year = models.ForeignKey(TargetYear, on_delete=models.CASCADE, related_name="actuals")
     authority = models.ForeignKey("authorities.Authority", on_delete=models.PROTECT, related_name="+")
@@ -95,6 +109,9 @@ class ActualFigure(models.Model):
 
 
 class Solution(OwnedItem):
+    EDITION_PATH = "edition"
+    OWNER_FIELD = "owner"
+
     edition = models.ForeignKey("reports.Edition", on_delete=models.CASCADE, related_name="solutions")
     number = models.PositiveIntegerField(_("番号"), validators=COUNT_VALIDATORS)
     text = models.TextField(_("概要"), blank=True, validators=text_validators())
@@ -110,6 +127,9 @@ class Solution(OwnedItem):
 
 
 class Initiative(OwnedItem):
+    EDITION_PATH = "solution__edition"
+    OWNER_FIELD = "owner"
+
     solution = models.ForeignKey(Solution, on_delete=models.CASCADE, related_name="initiatives")
     heading = models.CharField(_("見出し"), max_length=LINE_MAX, blank=True, validators=LINE_VALIDATORS)
     text = models.TextField(_("本文"), blank=True, validators=text_validators())

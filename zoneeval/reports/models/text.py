@@ -13,6 +13,9 @@ class Passage(OwnedItem):
     ``annex4.structure``. Several passages may share a slot; ``order`` sorts them.
     """
 
+    EDITION_PATH = "edition"
+    OWNER_FIELD = "owner"
+
     edition = models.ForeignKey("reports.Edition", on_delete=models.CASCADE, related_name="passages")
     slot = models.CharField(_("位置"), max_length=80)
     text = models.TextField(_("本文"), blank=True, validators=text_validators())
@@ -28,6 +31,9 @@ class Passage(OwnedItem):
 
 class SurveyFinding(OwnedItem):
     """現地調査時の指摘事項 and the response to it, attached to a target's sheet or to an annex."""
+
+    EDITION_PATH = "edition"
+    OWNER_FIELD = "owner"
 
     edition = models.ForeignKey("reports.Edition", on_delete=models.CASCADE, related_name="survey_findings")
     slot = models.CharField(_("位置"), max_length=80)

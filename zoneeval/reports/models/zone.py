@@ -2,6 +2,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ..content import EditionContentManager, EditionManager
 from ..limits import (
     FISCAL_YEAR_VALIDATORS,
     LINE_VALIDATORS,
@@ -40,9 +41,20 @@ class Zone(models.Model):
 
 
 class Edition(models.Model):
-    """One fiscal year's report of one zone."""
+    """One fiscal year's report of one zone.
+
+    What the report prints about its zone is the edition's own (``zone_name``…, copied from the zone when the edition
+    is made, following the zone while the edition is a draft: reports/printed.py), so that renaming the zone or
+    importing its next year leaves a submitted report exactly as submitted."""
+
+    objects = EditionManager()
 
     zone = models.ForeignKey(Zone, on_delete=models.PROTECT, related_name="editions", verbose_name=_("総合特区"))
+    zone_name = models.CharField(_("特区の名称（この評価書）"), max_length=ZONE_NAME_MAX, blank=True,
+                                 validators=LINE_VALIDATORS)
+    zone_kind = models.CharField(_("特区の種別（この評価書）"), max_length=20, choices=Zone.Kind.choices, blank=True)
+    zone_designation_date = models.DateField(_("指定日（この評価書）"), null=True, blank=True)
+    zone_first_approval_date = models.DateField(_("計画認定日（この評価書）"), null=True, blank=True)
     fiscal_year = models.PositiveIntegerField(_("評価対象年度"), validators=FISCAL_YEAR_VALIDATORS)
     coordinator = models.ForeignKey(
         "authorities.Authority", on_delete=models.PROTECT, related_name="coordinated_editions",
@@ -78,7 +90,21 @@ class Edition(models.Model):
     def __str__(self):
         from ..era import fiscal_year_label
 
-        return f"{self.zone.name} {fiscal_year_label(self.fiscal_year)}"
+        return f"{self.zone_name or self.zone.name} {fiscal_year_label(self.fiscal_year)}"
+
+    def save(self, *args, **kwargs):
+        if self._state.adding and self.zone_id and not self.zone_name:
+            from ..printed import copy_zone
+
+            copy_zone(self, self.zone)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        from ..content import EditionFrozen
+
+        if self.pk and type(self)._base_manager.filter(pk=self.pk, submitted_at__isnull=False).exists():
+            raise EditionFrozen()  # before the collector, so that the message says why
+        return super().delete(*args, **kwargs)
 
     @property
     def is_frozen(self) -> bool:
@@ -91,11 +117,17 @@ class Edition(models.Model):
 
 
 class CoAuthor(models.Model):
-    """An authority named among the edition's 作成主体, in the printed order."""
+    """An authority named among the edition's 作成主体, in the printed order, with its name and kind as this edition
+    prints them (copied from the authority, following it while the edition is a draft)."""
+
+    EDITION_PATH = "edition"
+    objects = EditionContentManager()
 
     edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="coauthors")
     authority = models.ForeignKey("authorities.Authority", on_delete=models.PROTECT, related_name="coauthorships")
     order = models.PositiveIntegerField(default=0)
+    name = models.CharField(_("名称（この評価書）"), max_length=200, blank=True)
+    kind = models.CharField(_("種別（この評価書）"), max_length=20, blank=True)
 
     class Meta:
         verbose_name = _("作成主体")
@@ -106,4 +138,9 @@ class CoAuthor(models.Model):
         ]
 
     def __str__(self):
-        return str(self.authority)
+        return self.name or str(self.authority)
+
+    def save(self, *args, **kwargs):
+        if self._state.adding and self.authority_id and not self.name:
+            self.name, self.kind = self.authority.name, self.authority.kind
+        super().save(*args, **kwargs)
