@@ -415,3 +415,15 @@ def test_comments_and_reasons_are_bounded_like_every_text(edition, actors):
     part.refresh_from_db()
     with pytest.raises(wf.TransitionRefused, match="差戻しのコメント"):
         wf.return_part(actors["yokohama-approver"], part, part.version, "\x00")
+
+
+def test_a_resolved_comment_keeps_who_resolved_it(edition, actors):
+    from zoneeval.workflow import services as wf
+
+    drafting.ensure_parts(edition)
+    comment = wf.add_comment(actors["yokohama-drafter"], _part(edition), "出典は？")
+    wf.resolve_comment(actors["yokohama-approver"], comment)
+    with pytest.raises(wf.TransitionRefused, match="既に解決済み"):
+        wf.resolve_comment(actors["yokohama-coordinator"], comment)
+    comment.refresh_from_db()
+    assert comment.resolved_by == actors["yokohama-approver"]

@@ -59,7 +59,7 @@ def test_htmx_gets_the_refusal_as_a_fragment(client, edition, drafter):
     assert response.status_code == 403 and 'class="refusal"' in body and "<html" not in body
     raised = client.post(reverse("assembly:start", args=["keihin", 2019]), headers={"HX-Request": "true"})
     assert raised.status_code == 403 and "<html" not in raised.content.decode()
-    assert "取りまとめ自治体の担当者のみ" in raised.content.decode()
+    assert "取りまとめ自治体の取りまとめ担当だけ" in raised.content.decode()
 
 
 def test_a_stale_delete_is_a_409_page_and_an_outside_referer_is_no_back_link(client, edition, drafter):

@@ -49,8 +49,9 @@ class AuthorityAdmin(admin.ModelAdmin):
             return super().save_formset(request, form, formset, change)
         rules = Rules(request.user)
         with acting_as(request.user):
-            for obj in formset.deleted_objects:
-                _check(rules.revoke_role(obj))
+            for deleted in formset.deleted_forms:
+                if deleted.instance.pk:
+                    _check(rules.revoke_role(deleted.instance))
             for inline_form in formset.forms:
                 if inline_form.has_changed() and inline_form not in formset.deleted_forms:
                     m = inline_form.instance

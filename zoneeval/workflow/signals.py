@@ -4,13 +4,14 @@ workflow here: the part's approval is voided, a review in progress is withdrawn,
 The drafting services also record a revision and the audit entry (``services.part_edited``); here the change is
 attributed to whoever ``acting_as`` names (None from the shell). Imports that create a whole edition are skipped
 (``bulk_loading``): no part of a new edition can be approved yet."""
+from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
 from ..authorities.acting import current_actor, is_bulk_loading
 from ..authorities.models import Membership
 from ..drafting.models import Part
-from ..drafting.registry import CHILD_OF, KIND_OF_MODEL, part_keys
-from ..reports import models as m
+from ..drafting.registry import part_keys
+from ..reports.content import edition_models
 
 
 def _content_changed(sender, instance, raw=False, created=None, **kwargs):
@@ -20,15 +21,17 @@ def _content_changed(sender, instance, raw=False, created=None, **kwargs):
 
     for edition_id, section, owner_id in part_keys(instance):
         key = {"edition_id": edition_id, "section": section, "authority_id": owner_id}
-        if created is None:  # a deletion: the part may be going too (a cascade); never make one here
-            part = Part.objects.select_related("edition").filter(**key).first()
-        else:  # a save: an item of a new (section, owner) makes its part
-            part = Part.objects.select_related("edition").get_or_create(**key)[0]
-        if part is not None:
-            content_changed(part, current_actor())
+        with transaction.atomic():  # a save from the shell runs in autocommit; the part is locked either way
+            if created is None:  # a deletion: the part may be going too (a cascade); never make one here
+                part = Part.objects.select_related("edition").filter(**key).first()
+            else:  # a save: an item of a new (section, owner) makes its part
+                part = Part.objects.select_related("edition").get_or_create(**key)[0]
+            if part is not None:
+                content_changed(part, current_actor())
 
 
-CONTENT_MODELS = [*KIND_OF_MODEL, *CHILD_OF, m.ActualFigure]
+# Every model of the report's content, as declared once (EDITION_PATH on the models; reports/content.py).
+CONTENT_MODELS = edition_models("reports")
 
 for _model in CONTENT_MODELS:
     post_save.connect(_content_changed, sender=_model, dispatch_uid=f"content-saved-{_model.__name__}")

@@ -2,8 +2,10 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ...authorities.models import Authority
 from ..content import EditionContentManager, EditionManager
 from ..limits import (
+    AUTHORITY_NAME_MAX,
     FISCAL_YEAR_VALIDATORS,
     LINE_VALIDATORS,
     NONNEGATIVE,
@@ -126,8 +128,9 @@ class CoAuthor(models.Model):
     edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="coauthors")
     authority = models.ForeignKey("authorities.Authority", on_delete=models.PROTECT, related_name="coauthorships")
     order = models.PositiveIntegerField(default=0)
-    name = models.CharField(_("名称（この評価書）"), max_length=200, blank=True)
-    kind = models.CharField(_("種別（この評価書）"), max_length=20, blank=True)
+    name = models.CharField(_("名称（この評価書）"), max_length=AUTHORITY_NAME_MAX, blank=True,
+                            validators=LINE_VALIDATORS)
+    kind = models.CharField(_("種別（この評価書）"), max_length=20, blank=True, choices=Authority.Kind.choices)
 
     class Meta:
         verbose_name = _("作成主体")
