@@ -39,8 +39,13 @@ def refusal(request, error=None, status: int = 403):
     """A refused action: the layout page (or, for HTMX, the fragment) with the reason and what to do."""
     context = {"reason": _reason(error), "status": status, "title": TITLES.get(status, TITLES[403]),
                "help": HELP.get(status, HELP[403]), "back_url": _back_url(request)}
-    template = "_refusal.html" if request.headers.get("HX-Request") else "403.html"
-    return render(request, template, context, status=status)
+    if request.headers.get("HX-Request"):
+        # Marked as a refusal: static/js/refusals.js shows it above the form or row where the user acted, instead of
+        # letting it replace what they typed.
+        response = render(request, "_refusal.html", context, status=status)
+        response["X-Refusal"] = str(status)
+        return response
+    return render(request, "403.html", context, status=status)
 
 
 def permission_denied(request, exception=None):

@@ -1,6 +1,7 @@
 """Drafting pages (server-rendered, HTMX). Thin: permissions in reports/permissions.py, writes in services.py."""
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
@@ -135,7 +136,14 @@ def item_create(request, zone_slug, fiscal_year, kind_key):
                        "owner": owner, "parent": request.POST.get("parent", "")}, status=422)
     item = services.create_item(request.user, kind, edition, request.POST.get("container", ""), owner,
                                 form.cleaned_data, parent_id=request.POST.get("parent"))
-    return redirect(_section_url(edition, kind.section_of(item)) + f"#item-{kind.key}-{item.pk}")
+    messages.success(request, f"「{kind.label_of(item)}」を追加しました。")
+    # a query of its own, so that the browser loads the page even when it is already on the section page
+    url = _section_url(edition, kind.section_of(item)) + f"?added={item.pk}#item-{kind.key}-{item.pk}"
+    if request.headers.get("HX-Request"):  # the whole section page shows the new item in its place
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = url
+        return response
+    return redirect(url)
 
 
 @login_required

@@ -26,5 +26,6 @@ class RequestTooLargeMiddleware:
             if htmx:
                 response["HX-Retarget"] = "#request-refused"
                 response["HX-Reswap"] = "innerHTML"
+                response["X-Refusal"] = "413"  # static/js/refusals.js: shown above the form, the text kept
             return response
         return self.get_response(request)
