@@ -56,6 +56,15 @@ def _sign_in_and_open(page, live_server, user, row):
     return item, cell
 
 
+def _screenshot(page, locator, name):
+    """For a person to look at (var/screenshots/ is not committed)."""
+    from django.conf import settings
+
+    folder = settings.BASE_DIR / "var" / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    locator.screenshot(path=str(folder / f"{name}.png"))
+
+
 def _save(page, row):
     page.locator(f"#item-fiscal-row-{row.pk} form button[type=submit]").first.click()
 
@@ -100,6 +109,7 @@ def test_no_permission_is_shown_above_the_form_and_the_input_stays(page, live_se
     _save(page, row)
     expect(item.locator(".refusal-slot")).to_contain_text("権限がありません")
     expect(page.locator(f"#item-fiscal-row-{row.pk} input[name=y2019_national]")).to_have_value("777")
+    _screenshot(page, item, "refusal-no-permission")
 
 
 def test_a_frozen_edition_is_shown_above_the_form_and_the_input_stays(page, live_server, row, drafter, edition):
