@@ -22,6 +22,7 @@ from ..reports.content import EditionFrozen  # noqa: F401  (one exception for ev
 from ..reports.figures import fmt
 from .models import Part, Presence, Revision
 from .registry import KIND_OF_MODEL, SECTION_OF_MODEL, Kind, kind_of
+from .signals import revision_recorded
 
 
 class StaleEdit(Exception):
@@ -123,8 +124,6 @@ def ensure_parts(edition) -> int:
 
 
 def _record(user, item, part: Part, action: str, before: dict, after: dict, label: str | None = None) -> Revision:
-    from ..workflow.services import part_edited
-
     # Locked and read afresh: concurrent saves of different items of one part queue up here, so each counts its own
     # step of the part's version (and sees the part's current state) instead of overwriting another's.
     part = Part.objects.select_for_update().get(pk=part.pk)
@@ -136,7 +135,8 @@ def _record(user, item, part: Part, action: str, before: dict, after: dict, labe
         item_label=(label or kind_of(item).label_of(item))[:500], item_version=item.version, action=action,
         before=before, after=after, user=user,
     )
-    part_edited(part, user, revision)  # the audit log; voids an approval and the edition's sign-offs
+    revision_recorded.send(sender=Revision, part=part, user=user, revision=revision)  # the workflow: audit log,
+    # approval and sign-offs voided
     return revision
 
 

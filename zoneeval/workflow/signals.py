@@ -11,6 +11,7 @@ from ..authorities.acting import current_actor, is_bulk_loading
 from ..authorities.models import Membership
 from ..drafting.models import Part
 from ..drafting.registry import part_keys
+from ..drafting.signals import revision_recorded
 from ..reports.content import edition_models
 
 
@@ -54,3 +55,12 @@ def _membership_changed(sender, instance, created=None, raw=False, **kwargs):
 
 post_save.connect(_membership_changed, sender=Membership, dispatch_uid="membership-granted")
 post_delete.connect(_membership_changed, sender=Membership, dispatch_uid="membership-revoked")
+
+
+def _revision_recorded(sender, part, user, revision, **kwargs):
+    from .services import part_edited
+
+    part_edited(part, user, revision)
+
+
+revision_recorded.connect(_revision_recorded, dispatch_uid="workflow-audit-of-a-revision")

@@ -39,6 +39,7 @@ from ..models import (
 )
 from ..permissions import grant_edition
 from ..sanitize import clean_html
+from ..signals import edition_loaded
 from .checks import ImportRefused, Problem, problems_in
 from .loader import read_document
 
@@ -102,9 +103,7 @@ def import_document(document: dict, replace: bool = False) -> Edition:
         with bulk_loading():  # a new edition: no part exists yet to void or notify
             edition = _EditionWriter(document, zone, authorities).write()
         grant_edition(edition)  # bulk creates bypass the signals that grant permissions item by item
-        from ...drafting.services import ensure_parts
-
-        ensure_parts(edition)  # every (section, owner) becomes a part to draft and review
+        edition_loaded.send(sender=Edition, edition=edition)  # drafting: every (section, owner) becomes a part
         return edition
 
 
