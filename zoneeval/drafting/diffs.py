@@ -111,10 +111,17 @@ def value_text(value, field: Field | None = None, names: dict | None = None) -> 
     return text or EMPTY
 
 
+REWRITTEN = 0.4  # below this similarity a text reads better as the old text struck through, then the new one
+
+
 def inline_diff(old: str, new: str) -> str:
-    """Character-level diff of two texts as HTML with <del> and <ins>."""
+    """Character-level diff of two texts as HTML with <del> and <ins>; a text rewritten (little in common) as the
+    whole old text deleted, then the whole new text inserted."""
+    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+    if old and new and matcher.ratio() < REWRITTEN:
+        return f"<del>{html.escape(old)}</del>\n<ins>{html.escape(new)}</ins>"
     out = []
-    for op, a1, a2, b1, b2 in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
+    for op, a1, a2, b1, b2 in matcher.get_opcodes():
         if op == "equal":
             out.append(html.escape(old[a1:a2]))
         if op in ("delete", "replace"):

@@ -79,6 +79,7 @@ def describe(entries) -> list[dict]:
             authorities = authorities if authorities is not None else _authorities()
             changes = workflow_changes(e.before, e.after, authorities)
         rows.append({"entry": e, "at": e.created_at, "actor": e.actor, "action": action_label(e.action),
-                     "code": e.action, "subject": e.subject, "part": e.part, "changes": changes,
+                     "code": e.action, "subject": e.subject, "part": e.part,
+                     "part_name": str(e.part) if e.part_id else "", "changes": changes,
                      "comment": e.comment})
     return rows
