@@ -265,3 +265,12 @@ def test_an_error_is_linked_to_its_box_and_the_typed_text_kept(client, edition, 
     assert 'value="１，２００"' in re.search(r'<input[^>]*name="y2019_requested"[^>]*>', body).group(0)
     ok = re.search(r'<input[^>]*name="y2019_requested"[^>]*>', body).group(0)
     assert "aria-invalid" not in ok
+
+
+def test_no_template_comment_spans_lines():
+    """Django's {# … #} is one line only: a comment spread over lines is printed into the page (base.html printed
+    its htmx note at the top of every page)."""
+    offenders = [f"{p.relative_to(ROOT)}:{n}" for p in (ROOT / "templates").rglob("*.html")
+                 for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), start=1)
+                 if "{#" in line and "#}" not in line[line.index("{#"):]]
+    assert offenders == []
