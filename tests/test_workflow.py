@@ -236,7 +236,8 @@ def test_full_cycle_from_drafting_to_submission(client, edition, people, monkeyp
     assert actions.count("sign_off") == 3 and actions[-1] == "submit" and "edit_update" in actions
     assert archived["derived"]["targets"]["(3)"]["current"]["progress"] == 172
     page = client.get(reverse("workflow:edition_audit", args=["keihin", 2019])).content.decode()
-    assert "submit" in page and "sign_off" in page and "kawasaki-approver" in page
+    assert "提出" in page and "署名（最終承認）" in page and "kawasaki-approver" in page
+    assert ">sign_off<" not in page and ">edit_update<" not in page  # actions in Japanese (issue 9)
     pdf = client.get(reverse("workflow:submission_file", args=["keihin", 2019, "pdf"]))
     assert pdf.status_code == 200
 

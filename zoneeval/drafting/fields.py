@@ -30,8 +30,8 @@ class AmountField(forms.CharField):
     decimal places are bounded like the model field it edits (reports/limits.py)."""
 
     def __init__(self, *, allow_negative=False, integer=False, max_digits=limits.AMOUNT_MAX_DIGITS,
-                 decimal_places=limits.AMOUNT_DECIMAL_PLACES, max_value=None, **kwargs):
-        self.allow_negative, self.integer = allow_negative, integer
+                 decimal_places=limits.AMOUNT_DECIMAL_PLACES, max_value=None, unit="", **kwargs):
+        self.allow_negative, self.integer, self.unit = allow_negative, integer, unit
         self.max_digits, self.places = max_digits, (0 if integer else decimal_places)
         self.max_value = limits.COUNT_MAX if integer and max_value is None else max_value
         kwargs.setdefault("required", False)

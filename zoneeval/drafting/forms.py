@@ -7,7 +7,7 @@ from django.db import models
 
 from ..reports import limits
 from ..reports.era import fiscal_year_label
-from ..reports.input import normalise_digits
+from ..reports.input import display_amount, normalise_digits
 from .fields import LENGTH_ERROR, AmountField, MonthField, RichTextField
 from .registry import Field, Kind
 
@@ -24,6 +24,30 @@ class GridCell(AmountField):
         if text in DASHES:
             return None
         return super().to_python(value)
+
+
+class ReadableFormMixin:
+    """What the user sees in the boxes and beside them.
+
+    - An amount reads back as typed in meaning: the stored Decimal('5.0000') shows as 5, 1200 as 1,200 (what was
+      typed into a bound form is shown as typed).
+    - An error is linked to its box (``aria-describedby`` to the errors' element, ``aria-invalid``), so a screen
+      reader reads it and static/js/forms.js can remove both when the user corrects the box."""
+
+    def readable_initial(self) -> None:
+        if self.is_bound:
+            return
+        for name, field in self.fields.items():
+            if isinstance(field, AmountField) and self.initial.get(name) not in (None, ""):
+                self.initial[name] = display_amount(self.initial[name])
+
+    def full_clean(self):
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields:
+                attrs = self.fields[name].widget.attrs
+                attrs["aria-describedby"] = f"{self[name].auto_id}-error"
+                attrs["aria-invalid"] = "true"
 
 
 def _model_field(model, name):
@@ -46,7 +70,7 @@ def _form_field(f: Field, coauthors: list[tuple[str, str]], model=None):
     if f.kind == "rich":
         return RichTextField(label=f.label, required=f.required)
     if f.kind == "amount":
-        return AmountField(label=f.label, required=f.required, **_digits(model, f.name))
+        return AmountField(label=f.label, required=f.required, unit=f.unit, **_digits(model, f.name))
     if f.kind == "count":
         return AmountField(label=f.label, required=f.required, integer=True)
     if f.kind == "bool":
@@ -71,7 +95,7 @@ def _form_field(f: Field, coauthors: list[tuple[str, str]], model=None):
                            error_messages={**LENGTH_ERROR, "required": "「%s」を入力してください。" % f.label})
 
 
-class ItemForm(forms.Form):
+class ItemForm(ReadableFormMixin, forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, kind: Kind, edition, owner_slug: str | None = None, **kwargs):
@@ -86,10 +110,12 @@ class ItemForm(forms.Form):
                 names = []
                 for f in kind.year_grid.fields:
                     name = f"y{fy}_{f.name}"
-                    self.fields[name] = GridCell(label=f"{fiscal_year_label(fy)} {f.label}",
+                    unit = f"（{f.unit}）" if f.unit else ""
+                    self.fields[name] = GridCell(label=f"{fiscal_year_label(fy)} {f.label}{unit}", unit=f.unit,
                                                  integer=f.kind == "count", **_digits(kind.year_grid.model, f.name))
                     names.append(name)
                 self.grid_rows.append((fy, names))
+        self.readable_initial()
 
     def grid(self):
         """[(fiscal year, [bound fields])] for the template."""
@@ -138,7 +164,7 @@ class ItemForm(forms.Form):
         return data
 
 
-class YearTableForm(forms.Form):
+class YearTableForm(ReadableFormMixin, forms.Form):
     """目標値 per plan year (when the user may change the target) and one authority's 実績値 per year."""
 
     version = forms.IntegerField(widget=forms.HiddenInput)
@@ -153,6 +179,7 @@ class YearTableForm(forms.Form):
             if actual_authority is not None and fy <= edition.fiscal_year:
                 self.fields[f"actual_{fy}"] = AmountField(
                     label=f"{fiscal_year_label(fy)} 実績値（{actual_authority.name}）")
+        self.readable_initial()
 
     def rows(self):
         """[(fiscal year, target field or None, actual field or None)] for the template."""

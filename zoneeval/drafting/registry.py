@@ -42,6 +42,7 @@ class Field:
     kind: str = "line"  # line | rich | amount | count | bool | month | choice | authorities | milestones
     required: bool = False
     choices: tuple = ()
+    unit: str = ""  # printed next to the box and in column heads (別紙3 amounts: 千円)
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,7 @@ class Kind:
 
 
 RICH, AMOUNT, COUNT, BOOL, MONTH = "rich", "amount", "count", "bool", "month"
+THOUSAND_YEN = "千円"  # 別紙3's amounts are in thousands of yen
 
 SECTION_OF_MODEL = {
     m.NumericalTarget: "targets", m.ActualFigure: "targets", m.Solution: "part3", m.Initiative: "part3",
@@ -148,14 +150,15 @@ KINDS: dict[str, Kind] = {k.key: k for k in [
         Field("ministry", "補助制度等所管府省名"), Field("reference_number", "対応方針の整理番号"),
         Field("adjustment_fund_used", "特区調整費の活用（有）", BOOL), Field("remarks", "備考", RICH),
         Field("cumulative_includes_prior_years", "累計に計画期間前の年度を含む", BOOL),
-        Field("stated_cumulative_requested", "累計：財政支援要望（計画期間前を含む場合）", AMOUNT),
-        Field("stated_cumulative_national", "累計：国予算(a)（同上）", AMOUNT),
-        Field("stated_cumulative_local", "累計：自治体予算(b)（同上）", AMOUNT),
-        Field("stated_cumulative_total", "旧様式に記載された累計の総事業費（照合用・空欄で削除）", AMOUNT)), "edition",
+        Field("stated_cumulative_requested", "累計：財政支援要望（計画期間前を含む場合）", AMOUNT, unit=THOUSAND_YEN),
+        Field("stated_cumulative_national", "累計：国予算(a)（同上）", AMOUNT, unit=THOUSAND_YEN),
+        Field("stated_cumulative_local", "累計：自治体予算(b)（同上）", AMOUNT, unit=THOUSAND_YEN),
+        Field("stated_cumulative_total", "旧様式に記載された累計の総事業費（照合用・空欄で削除）", AMOUNT, unit=THOUSAND_YEN)), "edition",
          containers={"fiscal": "財政支援措置の状況"},
          year_grid=YearGrid(m.FiscalSupportYear, "years", (
-             Field("requested", "財政支援要望", AMOUNT), Field("national", "国予算(a)", AMOUNT),
-             Field("local", "自治体予算(b)", AMOUNT)))),
+             Field("requested", "財政支援要望", AMOUNT, unit=THOUSAND_YEN),
+             Field("national", "国予算(a)", AMOUNT, unit=THOUSAND_YEN),
+             Field("local", "自治体予算(b)", AMOUNT, unit=THOUSAND_YEN)))),
     Kind("count-row", m.CountRow, "税制・金融支援措置（別紙3）", (
         Field("name", "事業名", required=True), Field("related_targets", "関連する数値目標"),
         Field("remarks", "備考", RICH)), "edition",

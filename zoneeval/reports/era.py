@@ -4,7 +4,7 @@ A fiscal year is an integer: FY2019 runs from April 2019 to March 2020 and print
 April lies before an era change and whose March lies after it prints in schedules as ``H31・R1``.
 """
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 
 @dataclass(frozen=True)
@@ -73,6 +73,12 @@ def date_label(day: date) -> str:
     """平成23年12月22日, 令和元年7月1日."""
     era, n = era_year(day)
     return f"{era.name}{_year_word(n)}年{day.month}月{day.day}日"
+
+
+def datetime_label(moment: datetime, *, seconds: bool = False) -> str:
+    """令和元年11月29日 13:19 (13:19:05 with ``seconds``). ``moment`` is already in the local time to print."""
+    clock = f"{moment.hour:02d}:{moment.minute:02d}" + (f":{moment.second:02d}" if seconds else "")
+    return f"{date_label(moment.date())} {clock}"
 
 
 def fiscal_year_range_label(first: int, last: int) -> str:

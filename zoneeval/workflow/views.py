@@ -13,6 +13,7 @@ from ..errors import refusal
 from ..reports.permissions import viewable_edition_or_refuse
 from . import services
 from .models import AuditEntry, Comment
+from .readable import describe
 from .selectors import my_work
 
 PART_ACTIONS = {
@@ -132,14 +133,14 @@ def my_work_page(request):
 def edition_audit(request, zone_slug, fiscal_year):
     edition = _edition(request, zone_slug, fiscal_year)
     entries = AuditEntry.objects.filter(edition=edition).select_related("actor", "part__authority")
-    return render(request, "workflow/audit.html", {"edition": edition, "entries": entries, "part": None})
+    return render(request, "workflow/audit.html", {"edition": edition, "entries": describe(entries), "part": None})
 
 
 @login_required
 def part_audit(request, part_id):
     part = _viewable_part(request, part_id)
     entries = AuditEntry.objects.filter(part=part).select_related("actor", "part__authority")
-    return render(request, "workflow/audit.html", {"edition": part.edition, "entries": entries, "part": part})
+    return render(request, "workflow/audit.html", {"edition": part.edition, "entries": describe(entries), "part": part})
 
 
 # ---- members of the edition's co-authors ----------------------------------------------------------------------
@@ -174,7 +175,7 @@ def members(request, zone_slug, fiscal_year):
     log = AuditEntry.objects.filter(authority__in=authorities).select_related("actor", "authority").order_by(
         "-created_at", "-pk")[:50]
     return render(request, "workflow/members.html", {
-        "edition": edition, "form": form, "memberships": memberships, "log": log,
+        "edition": edition, "form": form, "memberships": memberships, "log": describe(log),
         "managed": [a for a in authorities if a.pk in managed]}, status=422 if form.errors else 200)
 
 

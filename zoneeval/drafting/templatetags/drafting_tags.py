@@ -24,7 +24,7 @@ def field_value(item, field):
     if field.kind == "bool":
         return "有" if value else "無"
     if field.kind in ("amount", "count"):
-        return "" if value is None else num(value)
+        return "" if value is None else f"{num(value)}{field.unit}"
     if field.kind == "choice":
         return dict(field.choices).get(value, value)
     return value

@@ -1,11 +1,12 @@
 """Template filters that print report figures the Japanese way. Formatting only; no figure is computed here."""
-from datetime import date
-from decimal import Decimal, InvalidOperation
+from datetime import date, datetime
 
 from django import template
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from .. import era
+from ..input import display_amount
 from ..sanitize import clean_html
 
 register = template.Library()
@@ -39,18 +40,29 @@ def wareki_date(value):
 
 
 @register.filter
+def wareki(value, arg=""):
+    """The one way the UI prints a moment or a day: a datetime → 令和元年11月29日 13:19 in local time (the site's
+    TIME_ZONE, Asia/Tokyo); ``wareki:"seconds"`` adds the seconds; a date → 令和元年11月29日; None → ''."""
+    if value in (None, ""):
+        return ""
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value) if "T" in value or " " in value else date.fromisoformat(value)
+        except ValueError:
+            return value
+    if isinstance(value, datetime):
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)
+        return era.datetime_label(value, seconds=arg == "seconds")
+    return era.date_label(value)
+
+
+@register.filter
 def num(value, dash="-"):
-    """'50666' → 50,666; '24.5' → 24.5; None → '-' (or the given placeholder)."""
+    """'50666' → 50,666; '24.5' → 24.5; Decimal('5.0000') → 5; None → '-' (or the given placeholder)."""
     if value is None or value == "":
         return dash
-    try:
-        d = Decimal(str(value))
-    except InvalidOperation:
-        return value
-    if d == d.to_integral_value():
-        return f"{int(d):,}"
-    integer, _, fraction = format(d.normalize(), "f").partition(".")
-    return f"{int(integer):,}.{fraction}"
+    return display_amount(value)
 
 
 @register.filter
