@@ -145,3 +145,26 @@ def test_too_long_text_is_refused_beside_the_editor_with_the_text_kept(drafting)
     own.refresh_from_db()
     assert own.result == before
     _no_csp_violation(page, console)
+
+
+def test_a_new_item_posted_without_htmx_carries_the_editor_text(drafting):
+    """The 追加 form is swapped in by htmx but posted as a normal form: the editor's HTML goes with it."""
+    from playwright.sync_api import expect
+
+    page, own, console = drafting
+    page.locator('.create-options button[hx-get*="local-row"][hx-get*="owner=yokohama"]').first.click()
+    form = page.locator("#new-item form")
+    editor = form.locator(".form-row:has(textarea[name=result]) .ProseMirror")
+    editor.wait_for()
+    form.locator("input[name=name]").fill("ブラウザで追加した取組")
+    editor.click()
+    page.keyboard.type("追加した実績")
+    page.keyboard.press("Control+B")
+    page.keyboard.type("太字")
+    form.locator("button[type=submit]").click()
+    page.wait_for_url(re.compile(r"#item-"))
+    created = m.LocalMeasureRow.objects.get(edition=own.edition, name="ブラウザで追加した取組")
+    assert created.result == "<p>追加した実績<strong>太字</strong></p>"
+    expect(page.locator(f"#item-local-row-{created.pk}")).to_contain_text("追加した実績太字")
+    assert not TAG_TEXT.search(_visible_text(page))
+    _no_csp_violation(page, console)
