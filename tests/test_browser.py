@@ -43,9 +43,13 @@ def test_yokohama_drafter_edits_a_row_in_the_browser(live_server, edition, brows
     expect(page.locator(f"#item-local-row-{other.pk}")).to_contain_text("閲覧のみ")
     row = page.locator(f"#item-local-row-{own.pk}")
     row.get_by_role("button", name="編集").click()  # HTMX swaps the form in
-    textarea = page.locator(f"#item-local-row-{own.pk} textarea[name=result]")
-    textarea.fill("令和元年度交付実績２１件（ブラウザから）")
+    # Rich text is edited in the editor (tests/test_browser_editor.py), not as HTML in the textarea.
+    editor = page.locator(f"#item-local-row-{own.pk} .form-row:has(textarea[name=result]) .ProseMirror")
+    editor.click()
+    page.keyboard.press("Control+A")
+    page.keyboard.type("令和元年度交付実績２１件（ブラウザから）")
     page.locator(f"#item-local-row-{own.pk} button[type=submit]").click()
+    expect(page.locator(f"#item-local-row-{own.pk} .ProseMirror")).to_have_count(0)  # saved: the row is back
     expect(page.locator(f"#item-local-row-{own.pk}")).to_contain_text("令和元年度交付実績２１件（ブラウザから）")
     page.screenshot(path=str(tmp_path / "drafting.png"), full_page=False)
     own.refresh_from_db()

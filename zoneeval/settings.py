@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "guardian",
     "axes",
     "csp",
+    "django_prose_editor",  # the rich-text editor's static files (no model field of it is used)
     "zoneeval.authorities",
     "zoneeval.reports",
     "zoneeval.assembly",

@@ -4,10 +4,11 @@ import re
 from decimal import Decimal
 
 from django import forms
+from django_prose_editor.fields import ProseEditorFormField
 
 from ..reports import limits
 from ..reports.input import NotANumber, normalise_digits, parse_amount
-from ..reports.sanitize import clean_html
+from ..reports.sanitize import EDITOR_EXTENSIONS, clean_html
 
 MONTH = re.compile(r"^\s*(\d{4})\s*[-/年.]\s*(\d{1,2})\s*月?\s*$")
 
@@ -76,12 +77,13 @@ class MonthField(forms.CharField):
         return f"{int(match.group(1)):04d}-{int(match.group(2)):02d}"
 
 
-class RichTextField(forms.CharField):
-    """Sanitised rich text (p, ul, ol, li, br, strong, em, u, sub, sup); plain lines become paragraphs."""
-
-    widget = forms.Textarea
+class RichTextField(ProseEditorFormField):
+    """Sanitised rich text (p, ul, ol, li, br, strong, em), edited in the browser with a rich-text editor
+    (django-prose-editor; ``static/js/editor.js`` turns the textarea into it, nobody sees a tag). Without JavaScript
+    the textarea remains: plain lines become paragraphs. Whatever arrives goes through ``clean_html``."""
 
     def __init__(self, **kwargs):
+        kwargs["extensions"] = dict(EDITOR_EXTENSIONS)
         kwargs.setdefault("required", False)
         kwargs.setdefault("strip", True)
         kwargs.setdefault("validators", limits.text_validators(limits.RICH_TEXT_MAX))
