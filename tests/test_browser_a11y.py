@@ -191,3 +191,26 @@ def test_skip_link_leads_to_the_main_content(browser, site):
         assert page.evaluate("() => document.activeElement.id") == "main"
     finally:
         page.context.close()
+
+
+def test_on_a_phone_the_menu_collapses_and_opens_without_sideways_scrolling(browser, site):
+    from tests.browser_support import horizontal_overflow, run_axe, screenshot
+
+    page = signed_in_page(browser, site["url"], site["users"]["coordinator"].username)
+    try:
+        page.set_viewport_size({"width": 390, "height": 900})
+        page.goto(f"{site['url']}/my-work/")
+        logout = page.get_by_role("button", name="ログアウト")
+        assert not logout.is_visible()  # collapsed behind メニュー
+        page.locator("summary.site-menu-toggle").click()
+        assert logout.is_visible() and page.get_by_role("link", name="わたしの作業").is_visible()
+        box = logout.bounding_box()
+        assert box["height"] < 40  # 「ログアウト」 on one line, not 「ログアウ/ト」
+        assert horizontal_overflow(page) == 0 and run_axe(page) == []
+        screenshot(page, "coordinator", "menu-open", 390)
+        page.set_viewport_size({"width": 1366, "height": 900})
+        page.goto(f"{site['url']}/my-work/")
+        assert page.get_by_role("button", name="ログアウト").is_visible()  # wide screens: always shown
+        assert not page.locator("summary.site-menu-toggle").is_visible()
+    finally:
+        page.context.close()
