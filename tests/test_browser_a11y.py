@@ -24,13 +24,22 @@ ROLES = {
 
 @pytest.fixture(scope="module")
 def browser():
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API runs an event loop
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
-        browser = launch(playwright)
-        yield browser
-        browser.close()
+    # Playwright's sync API runs an event loop; allowed for this module only (later tests, and the subprocesses
+    # they start, must not inherit it: `check --deploy` warns about it).
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            browser = launch(playwright)
+            yield browser
+            browser.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture
@@ -38,7 +47,8 @@ def site(live_server, edition):
     """The sample edition with its parts, a finished assembly run with findings, and one user of each role."""
     from zoneeval.assembly.models import AssemblyRun
     from zoneeval.drafting.models import Part
-    from zoneeval.drafting.services import ensure_parts
+    from zoneeval.drafting.services import ensure_parts, update_item
+    from zoneeval.workflow.services import add_comment
 
     ensure_parts(edition)
     users = {}
@@ -57,6 +67,11 @@ def site(live_server, edition):
                   {"severity": "warning", "anchor": "annex-1", "message": "進捗度の記載が計算と異なります", "owner": ""}])
     base = f"/{edition.zone.slug}/{edition.fiscal_year}"
     part = Part.objects.get(edition=edition, authority__slug="kawasaki", section="annex4")
+    # Something in the history, the audit logs and the comments: an edit, a review request, a comment.
+    row = m.LocalMeasureRow.objects.filter(edition=edition, owner__slug="kawasaki").order_by("order").first()
+    update_item(users["drafter"], row, {"result": "<p>令和元年度の実績（ブラウザ試験）</p>"}, row.version)
+    part.refresh_from_db()
+    add_comment(users["drafter"], part, "数値の出典を確認してください。")
     target = m.NumericalTarget.objects.filter(indicator__edition=edition).order_by("pk").first()
     return {"url": live_server.url, "base": base, "users": users, "part": part, "target": target, "run": run,
             "edition": edition}
