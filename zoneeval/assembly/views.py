@@ -30,7 +30,11 @@ def start_run(request, zone_slug: str, fiscal_year: int):
 def run_status(request, zone_slug: str, fiscal_year: int, run_id: int):
     edition = _edition_or_404(request, zone_slug, fiscal_year)
     run = get_object_or_404(AssemblyRun.objects.select_related("artefact", "snapshot"), pk=run_id, edition=edition)
-    return render(request, "assembly/run_status.html", _status_context(run, edition))
+    # HTMX polls for the fragment; a browser opening the address gets a whole page (title, language, layout).
+    if request.headers.get("HX-Request"):
+        return render(request, "assembly/run_status.html", _status_context(run, edition))
+    context = {**_status_context(run, edition), "document_url": edition_url(edition)}  # findings link to the document
+    return render(request, "assembly/run_status_page.html", context)
 
 
 def _status_context(run, edition) -> dict:

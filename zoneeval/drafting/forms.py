@@ -95,6 +95,13 @@ def _form_field(f: Field, coauthors: list[tuple[str, str]], model=None):
                            error_messages={**LENGTH_ERROR, "required": "「%s」を入力してください。" % f.label})
 
 
+def _name_cells_by_their_label(form, names):
+    """Cells of a year table have no <label> of their own (the row says the year, the column the figure): their
+    accessible name is the field's label (「令和元年度 国予算(a)」), given as aria-label."""
+    for name in names:
+        form.fields[name].widget.attrs["aria-label"] = str(form.fields[name].label)
+
+
 class ItemForm(ReadableFormMixin, forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
@@ -116,6 +123,7 @@ class ItemForm(ReadableFormMixin, forms.Form):
                     names.append(name)
                 self.grid_rows.append((fy, names))
         self.readable_initial()
+        _name_cells_by_their_label(self, [name for _, names in self.grid_rows for name in names])
 
     def grid(self):
         """[(fiscal year, [bound fields])] for the template."""
@@ -180,6 +188,7 @@ class YearTableForm(ReadableFormMixin, forms.Form):
                 self.fields[f"actual_{fy}"] = AmountField(
                     label=f"{fiscal_year_label(fy)} 実績値（{actual_authority.name}）")
         self.readable_initial()
+        _name_cells_by_their_label(self, [name for name in self.fields if name != "version"])
 
     def rows(self):
         """[(fiscal year, target field or None, actual field or None)] for the template."""

@@ -11,6 +11,13 @@ def _index(month: str, first_fiscal_year: int) -> int:
     return (year * 12 + m - 1) - (first_fiscal_year * 12 + 3)
 
 
+def _text_alternative(bars: list[dict], milestones: list[dict]) -> str:
+    """What a row's bars and milestones say, as text (the accessible name of its SVG)."""
+    said = [f"実施期間 {bar['start']}〜{bar['end']}" for bar in bars]
+    said += [f"マイルストーン {m['month']} {m['label']}".strip() for m in milestones]
+    return "、".join(said) or "実施期間・マイルストーンの記載なし"
+
+
 def schedule(snapshot: dict) -> dict:
     plan = snapshot["edition"]["plan_period"]
     first, last = plan["first_fiscal_year"], plan["last_fiscal_year"]
@@ -39,7 +46,8 @@ def schedule(snapshot: dict) -> dict:
                 {"x": _index(m["month"], first) * UNIT + UNIT / 2, "month": m["month"], "label": m["label"]}
                 for m in item["milestones"] if 0 <= _index(m["month"], first) < months
             ]
-            items.append({**item, "gantt_bars": bars, "gantt_milestones": milestones})
+            items.append({**item, "gantt_bars": bars, "gantt_milestones": milestones,
+                          "gantt_label": _text_alternative(bars, milestones)})
         projects.append({**project, "items": items})
     return {"width": width, "height": ROW_HEIGHT, "months": months, "years": years, "ticks": ticks,
             "highlight": highlight, "projects": projects, "unit": UNIT}

@@ -1,0 +1,106 @@
+"""Browser-test helpers: Debian's Chromium driven by Playwright, axe-core's WCAG 2.1 AA checks, the horizontal-scroll
+check of narrow screens and screenshots (var/screenshots/, git-ignored).
+
+axe-core is a devDependency in package.json (scripts/test.sh runs `npm ci` when node_modules lacks it). Its source is
+run with `page.evaluate`, which executes in the page through the DevTools protocol and is not subject to the site's
+Content-Security-Policy; the context keeps the CSP on (no `bypass_csp`), so what is checked is the page as users get
+it, CSP included.
+"""
+import os
+import shutil
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+AXE_PATH = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+SCREENSHOTS = ROOT / "var" / "screenshots"
+WCAG21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+WIDTHS = (1366, 390)
+PASSWORD = "pw-for-tests-123"
+
+
+def launch(playwright):
+    if not os.path.exists(CHROMIUM):
+        raise RuntimeError("Debian's chromium is needed (scripts/test.sh installs it)")
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=[
+        "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+
+
+def signed_in_page(browser, base_url: str, username: str | None, password: str = PASSWORD):
+    """A new context (its own cookies) and page, signed in as `username` (None: anonymous)."""
+    context = browser.new_context(viewport={"width": WIDTHS[0], "height": 900}, locale="ja-JP")
+    page = context.new_page()
+    page.set_default_timeout(20000)
+    if username:
+        page.goto(f"{base_url}/accounts/login/")
+        page.fill("#id_username", username)
+        page.fill("#id_password", password)
+        page.click("main form button[type=submit]")
+        page.wait_for_load_state()
+        if "/accounts/login/" in page.url:
+            raise AssertionError(f"{username} could not sign in")
+    return page
+
+
+def run_axe(page) -> list[dict]:
+    """axe-core's WCAG 2.0/2.1 A and AA violations of the page as it is now, each reduced to what a reader needs."""
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.evaluate(AXE_PATH.read_text(encoding="utf-8"))
+    result = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})", WCAG21_AA)
+    return [{"id": v["id"], "impact": v["impact"], "help": v["help"],
+             "nodes": [{"target": n["target"], "summary": n.get("failureSummary", "")[:300]} for n in v["nodes"]]}
+            for v in result["violations"]]
+
+
+def horizontal_overflow(page) -> int:
+    """How many CSS pixels the page is wider than the viewport (0: no sideways scrolling)."""
+    return page.evaluate("Math.max(0, document.documentElement.scrollWidth - window.innerWidth)")
+
+
+def widest_elements(page, limit: int = 5) -> list[str]:
+    """The elements sticking out past the viewport's right edge (for the failure message)."""
+    return page.evaluate("""limit => {
+      const out = [];
+      for (const el of document.querySelectorAll('body *')) {
+        const r = el.getBoundingClientRect();
+        if (r.right > window.innerWidth + 1 && r.width > 0) {
+          out.push(el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
+                   (el.className && typeof el.className === 'string' ? '.' + el.className.trim().split(/\\s+/).join('.') : '') +
+                   ' right=' + Math.round(r.right));
+        }
+        if (out.length >= limit) break;
+      }
+      return out;
+    }""", limit)
+
+
+def screenshot(page, role: str, name: str, width: int) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{role}-{name}-{width}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def check_view(page, *, role: str, name: str, width: int, visit=None) -> dict:
+    """Set the width, optionally visit (a URL or a callable), then axe, the sideways-scroll check and a screenshot."""
+    started = time.monotonic()
+    page.set_viewport_size({"width": width, "height": 900})
+    if isinstance(visit, str):
+        page.goto(visit)
+    elif visit is not None:
+        visit(page)
+    page.wait_for_load_state()
+    overflow = horizontal_overflow(page)
+    report = {"view": f"{role}-{name}-{width}", "violations": run_axe(page), "overflow": overflow,
+              "sticking_out": widest_elements(page) if overflow else [],
+              "template_leaks": page.evaluate(
+                  "() => ['{#', '#}', '{%', '{{'].filter(mark => document.body.innerText.includes(mark))")}
+    screenshot(page, role, name, width)
+    if page.evaluate("() => !!document.activeElement && !!document.activeElement.closest('main form')"):
+        # What the user sees where the focus went (e.g. the form that 編集 opened), not only the whole page.
+        page.evaluate("() => document.activeElement.scrollIntoView({block: 'center'})")
+        page.screenshot(path=str(SCREENSHOTS / f"{role}-{name}-{width}-focus.png"))
+    report["seconds"] = round(time.monotonic() - started, 2)
+    return report
