@@ -206,3 +206,27 @@ def test_findings_of_an_out_of_date_run_are_marked(client, edition, people, monk
     page = _page(client, people["coordinator"], url)
     findings = page.split('class="findings"')[1].split("</ul>")[0]
     assert findings.count("前回の実行") == 2
+
+
+def test_findings_link_to_the_edit_form_for_those_who_may_edit_and_targets_carry_their_code(client, edition, people,
+                                                                                            monkeypatch):
+    from zoneeval.reports import models as m
+
+    _fast_render(monkeypatch)
+    run = assembly_services.run_synchronously(edition)
+    assert run.error_count == 2
+    target = m.NumericalTarget.objects.get(indicator__edition=edition, code="(1)-①")
+    row = m.FiscalSupportRow.objects.filter(edition=edition).order_by("order", "pk").first()
+    url = reverse("reports:edition_detail", args=["keihin", 2019])
+    target_link = reverse("drafting:section", args=["keihin", 2019, "targets"]) + \
+        f"?edit=target-{target.pk}#item-target-{target.pk}"
+    row_link = reverse("drafting:section", args=["keihin", 2019, "annex3"]) + \
+        f"?edit=fiscal-row-{row.pk}#item-fiscal-row-{row.pk}"
+    page = _page(client, people["kanagawa-drafter"], url)  # the owner of both items
+    assert target_link in page and row_link in page and "修正する" in page
+    page = _page(client, people["kawasaki-drafter"], url)  # may not edit them: no link
+    assert target_link not in page and row_link not in page
+    # the section page names the target by its code, as the finding does
+    page = _page(client, people["kanagawa-drafter"], target_link)
+    assert f"数値目標(1)-① {target.title}" in page and f'id="item-target-{target.pk}"' in page
+    assert "js/next.js" in page

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 from ..authorities.rules import require, rules_for
 from ..errors import safe_next
 from ..reports.permissions import viewable_edition_or_refuse
+from .finding_links import link_findings
 from .models import AssemblyRun
 from .services import request_run
 
@@ -24,7 +25,7 @@ def start_run(request, zone_slug: str, fiscal_year: int):
     run = request_run(edition, request.user)
     run = AssemblyRun.objects.select_related("artefact", "snapshot").get(pk=run.pk)  # as it is now (eager: done)
     if request.headers.get("HX-Request"):
-        return render(request, "assembly/run_status.html", _status_context(run, edition))
+        return render(request, "assembly/run_status.html", _status_context(request, run, edition))
     messages.success(request, f"取りまとめ・検証・PDF作成を開始しました（実行 #{run.pk}）。")
     page = edition_url(edition)
     url = safe_next(request, page)
@@ -35,15 +36,17 @@ def start_run(request, zone_slug: str, fiscal_year: int):
 def run_status(request, zone_slug: str, fiscal_year: int, run_id: int):
     edition = _edition_or_404(request, zone_slug, fiscal_year)
     run = get_object_or_404(AssemblyRun.objects.select_related("artefact", "snapshot"), pk=run_id, edition=edition)
-    return render(request, "assembly/run_status.html", _status_context(run, edition))
+    return render(request, "assembly/run_status.html", _status_context(request, run, edition))
 
 
-def _status_context(run, edition) -> dict:
+def _status_context(request, run, edition) -> dict:
     if not run.is_active and run.snapshot_id:  # a finished run: is it still the edition's content?
         from ..workflow.selectors import mark_current
         from ..workflow.services import current_hash
 
         mark_current(run, edition, current_hash(edition))
+        if run.is_current and run.findings and not edition.is_frozen:
+            link_findings(edition, run.findings, rules_for(request.user))
     authorities = {c.authority.slug: c.authority.name for c in edition.coauthors.select_related("authority")}
     return {"run": run, "edition": edition, "authorities": authorities}
 

@@ -2,6 +2,7 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
+from ..assembly.finding_links import link_findings
 from ..assembly.selectors import latest_run
 from ..assembly.services import content_hash
 from ..authorities.rules import rules_for
@@ -31,6 +32,8 @@ def edition_detail(request, zone_slug: str, fiscal_year: int):
     status = signoff_status(edition, run.snapshot.content_hash if run else None)
     rules = rules_for(request.user)
     latest = mark_current(latest_run(edition), edition, hash_now)
+    if latest is not None and latest.is_current and latest.findings and not edition.is_frozen:
+        link_findings(edition, latest.findings, rules)
     context.update(
         edition=edition, run=latest, can_run_assembly=rules.run_assembly(edition),
         can_manage_members=bool(rules.managed_authority_ids([s["authority"].pk for s in status])),
