@@ -8,14 +8,15 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.test_workflow import (  # noqa: F401 — fixtures
-    _edit_local_row, _fast_render, _fix_reference_disagreements, _part, artefacts, people)
+from tests import test_workflow
+from tests.test_workflow import _edit_local_row, _fast_render, _fix_reference_disagreements, _part
 from zoneeval.assembly import services as assembly_services
 from zoneeval.drafting.models import Part
 from zoneeval.workflow import services as wf
 from zoneeval.workflow.selectors import my_work, my_work_count
 
 pytestmark = pytest.mark.django_db
+artefacts, people = test_workflow.artefacts, test_workflow.people  # the fixtures of the workflow tests
 
 
 def _approve_everything(edition, people):

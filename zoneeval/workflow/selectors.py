@@ -10,7 +10,6 @@ from ..drafting.models import Part, Revision
 from ..reports.models import Edition
 from .models import Comment, SignOff
 
-
 EMPTY_WORK = {"to_draft": [], "to_review": [], "to_revise": [], "to_sign": [], "errors": [], "comments": [],
               "steps": [], "total": 0}
 

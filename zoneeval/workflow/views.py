@@ -164,7 +164,7 @@ def review_queue(request):
 def _approve_several(request):
     """Each checked part goes through the approval service with the version it was shown at: the per-part rules
     apply to each; the message says which were approved and which were refused, and why."""
-    ids = [int(v) for v in request.POST.getlist("part") if v.isdigit()]
+    ids = list(dict.fromkeys(int(v) for v in request.POST.getlist("part") if v.isdigit()))[:200]
     if not ids:
         messages.warning(request, "承認する部分を選んでください。")
         return redirect("workflow:review_queue")
