@@ -5,6 +5,7 @@ from django.db import connection
 from django.urls import reverse
 
 from zoneeval.assembly import services as assembly_services
+from zoneeval.assembly.render import draft_mark
 from zoneeval.authorities.models import Membership
 from zoneeval.authorities.services import ensure_user
 from zoneeval.drafting import services as drafting
@@ -34,6 +35,14 @@ def people(edition):
                                       role=Membership.Role.COORDINATOR, email="coordinator@example.invalid")
     drafting.ensure_parts(edition)
     return made
+
+
+def _pdf_pages(path) -> list[str]:
+    """The text of each page of a PDF (pdftotext)."""
+    import subprocess
+
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, check=True, text=True).stdout
+    return ["".join(page.split()) for page in text.split("\f") if page.strip()]  # without spaces
 
 
 def _part(edition, section, slug):
@@ -228,7 +237,15 @@ def test_full_cycle_from_drafting_to_submission(client, edition, people, monkeyp
     import json
 
     assert edition.is_frozen and submission.content_hash == run.snapshot.content_hash
-    assert hashlib.sha256(run.artefact.path.read_bytes()).hexdigest() == submission.pdf_sha256
+    assert hashlib.sha256(submission.pdf.path.read_bytes()).hexdigest() == submission.pdf_sha256
+    # every run's PDF is a draft: 「案」 and its date on every page; the submitted PDF is rendered without it
+    draft_pages, final_pages = _pdf_pages(run.artefact.path), _pdf_pages(submission.pdf.path)
+    assert len(draft_pages) == run.artefact.pages and len(final_pages) == len(draft_pages)
+    mark = "".join(draft_mark().split())
+    assert mark.startswith("案") and mark.endswith("作成") and len(mark) > 6
+    assert all(mark in page for page in draft_pages), [i for i, p in enumerate(draft_pages) if mark not in p]
+    assert not any(mark[1:] in page for page in final_pages)
+    assert submission.pdf.kind == "final_pdf" and submission.pdf != run.artefact
     assert hashlib.sha256(submission.export_json.encode()).hexdigest() == submission.export_sha256
     archived = json.loads(submission.export_json)
     actions = [e["action"] for e in archived["audit"]]

@@ -26,6 +26,16 @@ def _back_url(request) -> str | None:
     return None
 
 
+def safe_next(request, default: str) -> str:
+    """Where to go back after an action: the form's ``next`` or the page the user came from, if it is on this site;
+    otherwise ``default``."""
+    for candidate in (request.POST.get("next") or request.GET.get("next") or "", request.META.get("HTTP_REFERER", "")):
+        if candidate and url_has_allowed_host_and_scheme(candidate, allowed_hosts={request.get_host()},
+                                                         require_https=request.is_secure()):
+            return candidate
+    return default
+
+
 def _reason(error) -> str:
     if error is None:
         return DEFAULT_REASON

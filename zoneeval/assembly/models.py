@@ -27,7 +27,8 @@ class Artefact(models.Model):
     """A rendered file. The same content hash gives the same artefact: it is never rendered twice."""
 
     class Kind(models.TextChoices):
-        PDF = "pdf", "PDF"
+        PDF = "pdf", "PDF"  # a draft: 「案」 and its date on every page
+        FINAL_PDF = "final_pdf", "提出版PDF"  # rendered once, when the edition is submitted: no 案 mark
 
     content_hash = models.CharField(max_length=64)
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.PDF)

@@ -36,10 +36,21 @@ def stylesheets() -> list[CSS]:
     return _STYLESHEETS
 
 
-def document_html(snapshot: dict) -> str:
-    """The print HTML of a snapshot (the document partials of the preview inside a print wrapper)."""
+def draft_mark(day=None) -> str:
+    """The mark every PDF but the submitted one carries on every page: 「案　令和元年11月29日作成」."""
+    from django.utils import timezone
+
+    from ..reports.era import date_label
+
+    return f"案　{date_label(day or timezone.localdate())}作成"
+
+
+def document_html(snapshot: dict, final: bool = False) -> str:
+    """The print HTML of a snapshot (the document partials of the preview inside a print wrapper). Every PDF is a
+    draft (案 and its date on every page) unless ``final``: the one rendered when the edition is submitted."""
     context = document_context(snapshot)
     context["for_print"] = True
+    context["draft_mark"] = "" if final else draft_mark()
     return render_to_string("reports/print.html", context)
 
 

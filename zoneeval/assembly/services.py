@@ -15,7 +15,7 @@ from django.utils import timezone
 from ..reports.interchange.export import edition_snapshot, to_json
 from ..reports.models import Edition
 from .models import Artefact, AssembledSnapshot, AssemblyRun
-from .render import render_pdf
+from .render import document_html, render_pdf
 from .storage import artefact_relative_path, write_atomically
 from .validations import ERROR, messages, validate
 from .validations.document_budget import over_budget
@@ -129,6 +129,25 @@ def render(run_id: int) -> AssemblyRun:
         _progress(run, AssemblyRun.Stage.RENDER, 95, artefact=artefact, rendered_now=True)
     _timed(run, "render", started)
     return _finish(run)
+
+
+def render_final(run: AssemblyRun) -> Artefact:
+    """The submitted PDF of a run's snapshot: the same document without the 「案」 mark that every run's PDF carries.
+    Rendered when the edition is submitted (reused if that content was rendered final before)."""
+    digest = run.snapshot.content_hash
+    existing = Artefact.objects.filter(content_hash=digest, kind=Artefact.Kind.FINAL_PDF).first()
+    if existing is not None and existing.path.exists():
+        return existing
+    snapshot = json.loads(run.snapshot.payload)
+    result = render_pdf(snapshot, document_html(snapshot, final=True))
+    relative = artefact_relative_path(digest, "final.pdf")
+    write_atomically(relative, result.pdf)
+    artefact, _ = Artefact.objects.update_or_create(
+        content_hash=digest, kind=Artefact.Kind.FINAL_PDF,
+        defaults={"relative_path": relative, "size": len(result.pdf), "pages": result.pages,
+                  "sha256": hashlib.sha256(result.pdf).hexdigest(), "render_seconds": result.seconds},
+    )
+    return artefact
 
 
 def _finish(run: AssemblyRun) -> AssemblyRun:

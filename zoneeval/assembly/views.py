@@ -1,11 +1,14 @@
 """The pipeline on the edition page: start a run, watch its progress, download the PDF."""
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from ..authorities.rules import require, rules_for
+from ..errors import safe_next
 from ..reports.permissions import viewable_edition_or_refuse
+from .finding_links import link_findings
 from .models import AssemblyRun
 from .services import request_run
 
@@ -22,8 +25,11 @@ def start_run(request, zone_slug: str, fiscal_year: int):
     run = request_run(edition, request.user)
     run = AssemblyRun.objects.select_related("artefact", "snapshot").get(pk=run.pk)  # as it is now (eager: done)
     if request.headers.get("HX-Request"):
-        return render(request, "assembly/run_status.html", _status_context(run, edition))
-    return redirect(f"{edition_url(edition)}#assembly")
+        return render(request, "assembly/run_status.html", _status_context(request, run, edition))
+    messages.success(request, f"取りまとめ・検証・PDF作成を開始しました（実行 #{run.pk}）。")
+    page = edition_url(edition)
+    url = safe_next(request, page)
+    return redirect(url + "#assembly" if url.split("?")[0].endswith(page) else url)
 
 
 @login_required
@@ -32,12 +38,19 @@ def run_status(request, zone_slug: str, fiscal_year: int, run_id: int):
     run = get_object_or_404(AssemblyRun.objects.select_related("artefact", "snapshot"), pk=run_id, edition=edition)
     # HTMX polls for the fragment; a browser opening the address gets a whole page (title, language, layout).
     if request.headers.get("HX-Request"):
-        return render(request, "assembly/run_status.html", _status_context(run, edition))
-    context = {**_status_context(run, edition), "document_url": edition_url(edition)}  # findings link to the document
+        return render(request, "assembly/run_status.html", _status_context(request, run, edition))
+    context = {**_status_context(request, run, edition), "document_url": edition_url(edition)}  # findings link to the document
     return render(request, "assembly/run_status_page.html", context)
 
 
-def _status_context(run, edition) -> dict:
+def _status_context(request, run, edition) -> dict:
+    if not run.is_active and run.snapshot_id:  # a finished run: is it still the edition's content?
+        from ..workflow.selectors import mark_current
+        from ..workflow.services import current_hash
+
+        mark_current(run, edition, current_hash(edition))
+        if run.is_current and run.findings and not edition.is_frozen:
+            link_findings(edition, run.findings, rules_for(request.user))
     authorities = {c.authority.slug: c.authority.name for c in edition.coauthors.select_related("authority")}
     return {"run": run, "edition": edition, "authorities": authorities}
 

@@ -82,6 +82,8 @@ class Kind:
     def label_of(self, item) -> str:
         if isinstance(item, m.Passage):
             return SLOT_LABELS.get(item.slot, item.slot)
+        if isinstance(item, m.NumericalTarget):  # by its code too, as findings name it: 数値目標(1)-① 〈title〉
+            return f"数値目標{item.code} {item.title}"
         for name in ("title", "name", "heading", "label", "code"):
             value = getattr(item, name, "")
             if value:

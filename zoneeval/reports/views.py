@@ -2,10 +2,11 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
+from ..assembly.finding_links import link_findings
 from ..assembly.selectors import latest_run
 from ..assembly.services import content_hash
 from ..authorities.rules import rules_for
-from ..workflow.selectors import signoff_status
+from ..workflow.selectors import edition_buttons, lost_signoffs, mark_current, signoff_status
 from ..workflow.services import signable_run
 from .interchange.export import edition_snapshot, to_json
 from .permissions import viewable_edition_or_refuse, viewable_editions
@@ -26,15 +27,18 @@ def edition_detail(request, zone_slug: str, fiscal_year: int):
     edition = viewable_edition_or_refuse(request.user, zone_slug, fiscal_year)
     snapshot = edition_snapshot(edition)
     context = document_context(snapshot)
-    run, reason = (None, "") if edition.is_frozen else signable_run(edition, content_hash(to_json(snapshot)))
+    hash_now = content_hash(to_json(snapshot))
+    run, reason = (None, "") if edition.is_frozen else signable_run(edition, hash_now)
     status = signoff_status(edition, run.snapshot.content_hash if run else None)
     rules = rules_for(request.user)
+    latest = mark_current(latest_run(edition), edition, hash_now)
+    if latest is not None and latest.is_current and latest.findings and not edition.is_frozen:
+        link_findings(edition, latest.findings, rules)
     context.update(
-        edition=edition, run=latest_run(edition), can_run_assembly=rules.run_assembly(edition),
+        edition=edition, run=latest, can_run_assembly=rules.run_assembly(edition),
         can_manage_members=bool(rules.managed_authority_ids([s["authority"].pk for s in status])),
-        signable_run=run, signable_reason=reason, signoff_status=status,
-        can_sign=bool(rules.sign_off(edition)) and any(
-            rules.approves_for(s["authority"].pk) and not s["signoff"] for s in status),
-        can_submit=rules.submit(edition),
+        signable_run=run, signable_reason=reason, signoff_status=status, lost_signoffs=lost_signoffs(edition),
+        **edition_buttons(rules, edition, run, reason, status),
     )
     return render(request, "reports/edition_detail.html", context)
+

@@ -284,9 +284,12 @@ def submit(user, edition: Edition, content_hash: str) -> Submission:
         raise TransitionRefused("署名が済んでいない作成主体があります：" + "、".join(a.name for a in missing))
     audit(edition, user, "submit", subject=str(edition), after={"content_hash": content_hash})
     export = submission_export(edition, run.snapshot.payload)
-    pdf_bytes = run.artefact.path.read_bytes()
+    from ..assembly.services import render_final
+
+    final = render_final(run)  # the run's PDF is a draft (案 on every page); the submitted one is not
+    pdf_bytes = final.path.read_bytes()
     submission = Submission.objects.create(
-        edition=edition, submitted_by=user, content_hash=content_hash, pdf=run.artefact,
+        edition=edition, submitted_by=user, content_hash=content_hash, pdf=final,
         pdf_sha256=hashlib.sha256(pdf_bytes).hexdigest(), export_json=export,
         export_sha256=hashlib.sha256(export.encode("utf-8")).hexdigest())
     edition.submitted_at = timezone.now()

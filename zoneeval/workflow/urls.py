@@ -5,6 +5,7 @@ from . import views
 app_name = "workflow"
 urlpatterns = [
     path("my-work/", views.my_work_page, name="my_work"),
+    path("my-work/review/", views.review_queue, name="review_queue"),
     path("workflow/part/<int:part_id>/audit/", views.part_audit, name="part_audit"),
     path("workflow/part/<int:part_id>/<slug:action>/", views.part_action, name="part_action"),
     path("workflow/part/<int:part_id>/comments/add/", views.add_comment, name="add_comment"),

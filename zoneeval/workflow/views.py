@@ -9,12 +9,12 @@ from django.views.decorators.http import require_POST
 
 from ..authorities.rules import require, rules_for
 from ..drafting.models import Part
-from ..errors import refusal
+from ..errors import refusal, safe_next
 from ..reports.permissions import viewable_edition_or_refuse
 from . import services
 from .models import AuditEntry, Comment
 from .readable import describe
-from .selectors import my_work
+from .selectors import changes_since_approval, my_work
 
 PART_ACTIONS = {
     "submit": lambda user, part, version, text: services.submit_for_review(user, part, version),
@@ -34,6 +34,24 @@ def _viewable_part(request, part_id) -> Part:
 def _back(part):
     return reverse("drafting:section", args=[part.edition.zone.slug, part.edition.fiscal_year, part.section]) + \
         f"#part-{part.pk}"
+
+
+def _return_to(request, part) -> str:
+    """Back to where the user came from (a safe ``next`` or Referer), at the part; else the part's section page."""
+    url = safe_next(request, _back(part))
+    section = reverse("drafting:section", args=[part.edition.zone.slug, part.edition.fiscal_year, part.section])
+    if "#" not in url and section in url:
+        url += f"#part-{part.pk}"
+    return url
+
+
+PART_DONE = {
+    "submit": "「{part}」の審査を依頼しました。",
+    "return": "「{part}」を差し戻しました。",
+    "revise": "「{part}」を下書きに戻しました。修正できます。",
+    "approve": "「{part}」を承認しました。",
+    "reopen": "「{part}」を再開しました（下書き）。",
+}
 
 
 def _refused(request, error, status=403):
@@ -58,7 +76,8 @@ def part_action(request, part_id, action):
         return redirect(_back(part)) if not request.headers.get("HX-Request") else refusal(request, stale, 409)
     except services.TransitionRefused as refused:
         return refusal(request, refused)
-    return redirect(_back(part))
+    messages.success(request, PART_DONE[action].format(part=part))
+    return redirect(_return_to(request, part))
 
 
 @login_required
@@ -70,7 +89,8 @@ def add_comment(request, part_id):
         services.add_comment(request.user, part, request.POST.get("body", ""), parent)
     except services.TransitionRefused as refused:
         return refusal(request, refused)
-    return redirect(_back(part))
+    messages.success(request, f"「{part}」にコメントしました。")
+    return redirect(_return_to(request, part))
 
 
 @login_required
@@ -83,14 +103,15 @@ def resolve_comment(request, comment_id):
         services.resolve_comment(request.user, comment)
     except services.TransitionRefused as refused:
         return refusal(request, refused)
-    return redirect(_back(comment.part))
+    messages.success(request, "コメントを解決済みにしました。")
+    return redirect(_return_to(request, comment.part))
 
 
 def _edition(request, zone_slug, fiscal_year):
     return viewable_edition_or_refuse(request.user, zone_slug, fiscal_year)
 
 
-def _edition_transition(transition):
+def _edition_transition(transition, done: str):
     """A POST view for an edition transition that takes the content hash the user saw."""
 
     @login_required
@@ -101,13 +122,16 @@ def _edition_transition(transition):
             transition(request.user, edition, request.POST.get("content_hash", ""))
         except services.TransitionRefused as refused:
             return refusal(request, refused, 409 if isinstance(refused, services.StaleTransition) else 403)
-        return redirect(reverse("reports:edition_detail", args=[zone_slug, fiscal_year]) + "#signoff")
+        messages.success(request, done.format(edition=edition))
+        page = reverse("reports:edition_detail", args=[zone_slug, fiscal_year])
+        url = safe_next(request, page)
+        return redirect(url + "#signoff" if url.split("?")[0].endswith(page) else url)
 
     return view
 
 
-sign_off = _edition_transition(services.sign_off)
-submit = _edition_transition(services.submit)
+sign_off = _edition_transition(services.sign_off, "{edition}の取りまとめ版に署名しました。")
+submit = _edition_transition(services.submit, "{edition}を提出しました。評価書は凍結され、提出版PDFとデータを保存しました。")
 
 
 @login_required
@@ -127,6 +151,46 @@ def submission_file(request, zone_slug, fiscal_year, kind):
 @login_required
 def my_work_page(request):
     return render(request, "workflow/my_work.html", {"work": my_work(request.user)})
+
+
+@login_required
+def review_queue(request):
+    """The parts the user may approve, each with its changes since its last approval; several approved at once."""
+    if request.method == "POST":
+        return _approve_several(request)
+    parts = changes_since_approval([item["part"] for item in my_work(request.user, exact=False)["to_review"]])
+    return render(request, "workflow/review_queue.html", {"parts": parts})
+
+
+def _approve_several(request):
+    """Each checked part goes through the approval service with the version it was shown at: the per-part rules
+    apply to each; the message says which were approved and which were refused, and why."""
+    ids = list(dict.fromkeys(int(v) for v in request.POST.getlist("part") if v.isdigit()))[:200]
+    if not ids:
+        messages.warning(request, "承認する部分を選んでください。")
+        return redirect("workflow:review_queue")
+    approved, refused = [], []
+    parts = Part.objects.select_related("edition__zone", "authority").in_bulk(ids)
+    for part_id in ids:
+        part = parts.get(part_id)
+        if part is None or not rules_for(request.user).view_edition(part.edition):
+            refused.append((f"#{part_id}", "この部分は見つかりません。"))
+            continue
+        try:
+            version = int(request.POST.get(f"version-{part_id}", "0"))
+        except ValueError:
+            version = 0
+        try:
+            services.approve(request.user, part, version)
+        except services.TransitionRefused as error:
+            refused.append((str(part), str(error.args[0] if error.args else error)))
+        else:
+            approved.append(str(part))
+    if approved:
+        messages.success(request, f"{len(approved)}件を承認しました：" + "、".join(approved))
+    for name, reason in refused:
+        messages.error(request, f"「{name}」は承認できませんでした：{reason}")
+    return redirect(safe_next(request, reverse("workflow:review_queue")))
 
 
 @login_required
