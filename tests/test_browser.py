@@ -54,3 +54,11 @@ def test_yokohama_drafter_edits_a_row_in_the_browser(live_server, edition, brows
     page.screenshot(path=str(tmp_path / "drafting.png"), full_page=False)
     own.refresh_from_db()
     assert own.result == "<p>令和元年度交付実績２１件（ブラウザから）</p>" and own.version == 2
+    # README's demo step 1, on the same page: the part's panel followed the edit, so 審査を依頼 is not stale
+    from zoneeval.drafting.models import Part
+
+    part = Part.objects.get(edition=edition, section="annex4", authority=yokohama)
+    page.locator(f"#part-{part.pk}").get_by_role("button", name="審査を依頼").click()
+    expect(page.locator(f"#part-{part.pk}")).to_contain_text("審査中")
+    part.refresh_from_db()
+    assert part.state == "in_review"

@@ -112,7 +112,22 @@ def _row_response(request, kind, item, edition):
               can_change=bool(rules.edit_item(target, edition)),
               can_delete=bool(rules.edit_item(target, edition) if kind.parent_attr
                               else rules.delete_item(item, edition)))
-    return render(request, "drafting/_row.html", {"row": row, "edition": edition})
+    response = render(request, "drafting/_row.html", {"row": row, "edition": edition})
+    response.content += _part_panel_oob(request, services.part_of(item), edition)
+    return response
+
+
+def _part_panel_oob(request, part, edition) -> bytes:
+    """The part's panel again, swapped out of band: the edit moved the part's version (and maybe its state), so the
+    panel's buttons must carry the new one — else the next 審査を依頼 would be refused as stale."""
+    from django.template.loader import render_to_string
+
+    from ..workflow.selectors import annotate_part_actions
+
+    part = annotate_part_actions(request.user, [type(part).objects.select_related(
+        "authority", "last_editor", "edition__zone").get(pk=part.pk)])[0]
+    return render_to_string("workflow/_part_panel.html", {"part": part, "edition": edition, "oob": True},
+                            request=request).encode()
 
 
 @login_required
@@ -195,6 +210,7 @@ def item_preview(request, kind_key, pk):
 def item_delete(request, kind_key, pk):
     kind, item, edition = _item(request, kind_key, pk)
     section = kind.section_of(item)
+    part = services.part_of(item)
     try:
         version = int(request.POST.get("version", "0"))
     except ValueError:
@@ -203,8 +219,8 @@ def item_delete(request, kind_key, pk):
         services.delete_item(request.user, item, version)
     except services.StaleEdit:
         return refusal(request, "この項目は他の人が更新しました。読み込み直して内容を確認してから削除してください。", 409)
-    if request.headers.get("HX-Request"):
-        return HttpResponse("")
+    if request.headers.get("HX-Request"):  # the row goes; its part's panel shows the new version and state
+        return HttpResponse(_part_panel_oob(request, part, edition))
     return redirect(_section_url(edition, section))
 
 
