@@ -45,7 +45,7 @@ def test_every_cell_of_the_year_table_and_the_annex3_grid_has_an_accessible_name
                       ).content.decode()
     assert 'name="y2019_national"' in html
     assert not _inputs_without_a_name(html)
-    assert 'aria-label="令和元年度 国予算(a)"' in html
+    assert 'aria-label="令和元年度 国予算(a)（千円）"' in html  # the unit is part of the name
 
 
 def test_every_gantt_row_has_a_text_alternative():

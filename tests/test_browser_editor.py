@@ -83,7 +83,7 @@ def test_type_list_paste_from_word_save_reload_shows_no_tag_and_keeps_the_text(d
     # The old text is shown formatted, not as HTML source; the textarea is hidden inside the editor.
     assert "<p>" not in _visible_text(page) and "&lt;p" not in page.locator("main").inner_text()
     expect(row.locator("textarea[name=result]")).to_be_hidden()
-    expect(row.locator(".prose-menubar button[data-name=bulletList]").first).to_have_attribute("aria-label", "箇条書き")
+    expect(row.locator(".prose-menubar button[data-name=bulletList]").first).to_have_accessible_name("箇条書き")
 
     editor.click()
     page.keyboard.press("Control+A")

@@ -153,9 +153,23 @@ async function create(textarea) {
   const relabel = () => { // the library names its buttons in English
     for (const button of element.querySelectorAll(".prose-menubar [data-name]")) {
       const label = LABELS[button.dataset.name]
-      if (label && button.getAttribute("aria-label") !== label) {
+      if (label && button.title !== label) {
+        // The name comes from the button's own (hidden) text, so it matches what is read out; the icon's ligature
+        // text (e.g. "format_bold") is hidden from assistive technology.
+        for (const node of [...button.childNodes]) {
+          if (node.nodeType === Node.TEXT_NODE && node.textContent.trim()) {
+            const icon = document.createElement("span")
+            icon.textContent = node.textContent
+            node.replaceWith(icon)
+          }
+        }
+        for (const child of button.children) child.setAttribute("aria-hidden", "true")
+        const name = document.createElement("span")
+        name.className = "visually-hidden"
+        name.textContent = label
+        button.append(name)
+        button.removeAttribute("aria-label")
         button.title = label
-        button.setAttribute("aria-label", label)
       }
     }
   }

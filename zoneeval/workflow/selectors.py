@@ -71,7 +71,7 @@ def my_work(user, exact: bool = True) -> dict:
     for run in AssemblyRun.objects.filter(edition_id__in=editions).select_related("snapshot").order_by(
             "edition_id", "-created_at", "-pk").defer("snapshot__payload"):
         latest.setdefault(run.edition_id, {"any": run})
-        if run.status == AssemblyRun.Status.SUCCEEDED:
+        if run.status == AssemblyRun.Status.SUCCEEDED and run.snapshot_id:  # a run without its snapshot signs nothing
             latest[run.edition_id].setdefault("ok", run)
     last_approval = dict(Approval.objects.filter(part__edition_id__in=editions).values("part__edition_id").annotate(
         at=Max("created_at")).values_list("part__edition_id", "at"))

@@ -228,7 +228,8 @@ def signable_run(edition: Edition, content_hash_now: str | None = None):
 
     if Part.objects.filter(edition=edition).exclude(state=Part.State.APPROVED).exists():
         return None, "すべての部分が承認されていません。"
-    run = AssemblyRun.objects.filter(edition=edition, status=AssemblyRun.Status.SUCCEEDED).select_related(
+    run = AssemblyRun.objects.filter(edition=edition, status=AssemblyRun.Status.SUCCEEDED,
+                                     snapshot__isnull=False).select_related(
         "snapshot", "artefact").first()
     if run is None:
         return None, "取りまとめ・検証がまだ実行されていません。"
