@@ -169,9 +169,10 @@ def test_focus_moves_into_the_form_that_edit_opens_and_row_buttons_name_their_ro
         button = row.get_by_role("button", name=f"編集：{label}")
         button.click()
         page.locator("article.item.editing form").first.wait_for()
-        focused = page.evaluate(
+        # the focus lands on the form's first field (a rich-text field's editor once it has started)
+        focused = page.wait_for_function(
             "() => !!document.activeElement.closest('article.item.editing') && document.activeElement.matches("
-            "'input:not([type=hidden]), textarea, select')")
+            "'input:not([type=hidden]), textarea, select, [contenteditable=true]')", timeout=5000)
         assert focused, "after 編集 the focus must be on the form's first field"
     finally:
         page.context.close()

@@ -121,6 +121,7 @@ async function create(textarea) {
     }
     extensions.push(options && typeof options === "object" ? extension.configure(options) : extension)
   }
+  const hadFocus = document.activeElement === textarea // a11y.js focuses a swapped-in form's first field
   const element = document.createElement("div")
   element.className = "prose-editor"
   textarea.before(element)
@@ -185,6 +186,7 @@ async function create(textarea) {
   const label = textarea.id && document.querySelector(`label[for="${CSS.escape(textarea.id)}"]`)
   if (label) label.addEventListener("click", () => editor.commands.focus())
   editors.set(textarea, editor)
+  if (hadFocus) editor.commands.focus() // the field that had the focus keeps it, now as the editor
   element.classList.add("ready")
   textarea.dispatchEvent(new CustomEvent("prose-editor:ready", { detail: { editor, textarea }, bubbles: true }))
   return editor
