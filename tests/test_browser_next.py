@@ -65,3 +65,31 @@ def test_a_findings_fix_link_opens_the_items_form(live_server, edition, browser_
     _login(page, live_server, "kanagawa-drafter", "/keihin/2019/")
     page.locator(f"a.finding-edit[href*='edit=target-{target.pk}']").click()
     expect(page.locator(f"#item-target-{target.pk} form")).to_be_visible()
+
+
+def test_after_an_edit_the_last_runs_pdf_and_findings_are_marked_out_of_date(live_server, edition, browser_page,
+                                                                             settings, tmp_path, monkeypatch):
+    from playwright.sync_api import expect
+
+    from zoneeval.assembly import services as assembly_services
+    from zoneeval.assembly.render import RenderResult
+    from zoneeval.reports import models as m
+
+    settings.ARTEFACT_DIR = tmp_path / "artefacts"
+    monkeypatch.setattr(assembly_services, "render_pdf",
+                        lambda snapshot, html=None: RenderResult(pdf=b"%PDF-1.7 stub", pages=1, seconds=0.0))
+    yokohama = edition.coauthors.get(authority__slug="yokohama").authority
+    drafter = ensure_user("yokohama-drafter", "pw-for-tests-123", authority=yokohama, role="drafter")
+    drafting.ensure_parts(edition)
+    assembly_services.run_synchronously(edition)
+    page = browser_page
+    _login(page, live_server, "yokohama-drafter", "/keihin/2019/")
+    assembly = page.locator("#assembly")
+    expect(assembly).not_to_contain_text("前回の実行")  # the run is of the current content
+    row = m.LocalMeasureRow.objects.filter(edition=edition, owner=yokohama).order_by("order").first()
+    data = {"name": row.name, "related_targets": row.related_targets, "result": "<p>取りまとめ後の修正</p>",
+            "self_evaluation": row.self_evaluation, "authorities": [a.authority.slug for a in row.authority_links.all()]}
+    drafting.update_item(drafter, row, data, row.version)
+    page.reload()
+    expect(assembly).to_contain_text("前回の実行")
+    expect(assembly).to_contain_text("最新ではありません")
