@@ -1,5 +1,7 @@
 import copy
 import json
+import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -32,3 +34,23 @@ def edition(db, sample):
 def fast_password_hashing(settings):
     """Tests sign in many users; a cheap hasher keeps the suite fast (production keeps Django's default)."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+
+@pytest.fixture
+def browser_page(monkeypatch):
+    """A page of Debian's Chromium driven by Playwright (for tests against ``live_server``)."""
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
+    from playwright.sync_api import sync_playwright
+
+    if not os.path.exists(CHROMIUM):
+        pytest.fail("Debian's chromium is needed (scripts/test.sh installs it)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=[
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        page = browser.new_page(viewport={"width": 1366, "height": 1000})
+        page.set_default_timeout(20000)
+        yield page
+        browser.close()

@@ -1,6 +1,4 @@
 """Clicking through drafting in a real browser (Debian's Chromium driven by Playwright) against a live server."""
-import os
-import shutil
 
 import pytest
 
@@ -8,23 +6,7 @@ from zoneeval.authorities.services import ensure_user
 from zoneeval.reports import models as m
 
 pytestmark = pytest.mark.django_db(transaction=True)
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
-
-@pytest.fixture
-def browser_page(monkeypatch):
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
-    from playwright.sync_api import sync_playwright
-
-    if not os.path.exists(CHROMIUM):
-        pytest.fail("Debian's chromium is needed (scripts/test.sh installs it)")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        page = browser.new_page(viewport={"width": 1280, "height": 1000})
-        page.set_default_timeout(20000)
-        yield page
-        browser.close()
 
 
 def test_yokohama_drafter_edits_a_row_in_the_browser(live_server, edition, browser_page, tmp_path):

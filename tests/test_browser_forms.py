@@ -12,23 +12,7 @@ from zoneeval.authorities.services import ensure_user
 from zoneeval.reports import models as m
 
 pytestmark = pytest.mark.django_db(transaction=True)
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
-
-@pytest.fixture
-def browser_page(monkeypatch):
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
-    from playwright.sync_api import sync_playwright
-
-    if not os.path.exists(CHROMIUM):
-        pytest.fail("Debian's chromium is needed (scripts/test.sh installs it)")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        page = browser.new_page(viewport={"width": 1366, "height": 1000})
-        page.set_default_timeout(20000)
-        yield page
-        browser.close()
 
 
 def test_an_error_disappears_when_the_user_corrects_the_box(live_server, edition, browser_page, tmp_path):

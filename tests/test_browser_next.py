@@ -2,14 +2,12 @@
 queue, where several parts are opened, checked and approved in one press; a finding's 修正する opens the form."""
 import pytest
 
-from tests import test_browser
 from zoneeval.authorities.services import ensure_user
 from zoneeval.drafting import services as drafting
 from zoneeval.drafting.models import Part
 from zoneeval.workflow import services as wf
 
 pytestmark = pytest.mark.django_db(transaction=True)
-browser_page = test_browser.browser_page  # the fixture of the drafting browser test
 
 
 def _login(page, live_server, username, next_url):

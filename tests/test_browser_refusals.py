@@ -2,8 +2,6 @@
 
 In Debian's Chromium (Playwright) against a live server: an invalid value, a stale save (with the other person's
 change), no permission, a frozen edition, a server error and a lost connection, each on a 別紙3 row's form."""
-import os
-import shutil
 
 import pytest
 from django.utils import timezone
@@ -14,24 +12,12 @@ from zoneeval.drafting import services as drafting
 from zoneeval.reports import models as m
 
 pytestmark = pytest.mark.django_db(transaction=True)
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 PASSWORD = "pw-for-tests-123"
 
 
 @pytest.fixture
-def page(monkeypatch, live_server):
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
-    from playwright.sync_api import sync_playwright
-
-    if not os.path.exists(CHROMIUM):
-        pytest.fail("Debian's chromium is needed (scripts/test.sh installs it)")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        page = browser.new_page(viewport={"width": 1366, "height": 1000})
-        page.set_default_timeout(20000)
-        yield page
-        browser.close()
+def page(live_server, browser_page):
+    return browser_page
 
 
 @pytest.fixture
