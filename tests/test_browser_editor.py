@@ -11,7 +11,6 @@ from zoneeval.reports import models as m
 from zoneeval.reports.sanitize import ALLOWED_TAGS
 
 from .conftest import ROOT
-from .test_browser import browser_page  # noqa: F401  (the fixture)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
