@@ -10,7 +10,11 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 
 from ..reports.presentation import document_context
+from . import pdf_tags
 from .url_fetcher import SafeURLFetcher
+
+# Every PDF (draft or submitted) is tagged for accessibility: PDF/UA-1, with the additions of pdf_tags.
+PDF_VARIANT = "pdf/ua-1"
 
 _FONT_CONFIG: FontConfiguration | None = None
 _STYLESHEETS: list[CSS] | None = None
@@ -63,7 +67,9 @@ class RenderResult:
     timings: dict = field(default_factory=dict)
 
 
-def render_pdf(snapshot: dict, html: str | None = None) -> RenderResult:
+def render_pdf(snapshot: dict, html: str | None = None, pdf_variant: str | None = PDF_VARIANT) -> RenderResult:
+    """The PDF of a snapshot (or of ``html``). ``pdf_variant=None`` writes an untagged PDF (for measuring only)."""
+    pdf_tags.install()
     started = time.perf_counter()
     html = html if html is not None else document_html(snapshot)
     built = time.perf_counter()
@@ -72,7 +78,7 @@ def render_pdf(snapshot: dict, html: str | None = None) -> RenderResult:
         stylesheets=stylesheets(), font_config=font_config()
     )
     laid_out = time.perf_counter()
-    pdf = document.write_pdf(pdf_variant=None, uncompressed_pdf=False)
+    pdf = document.write_pdf(pdf_variant=pdf_variant, uncompressed_pdf=False)
     done = time.perf_counter()
     return RenderResult(
         pdf=pdf, pages=len(document.pages), seconds=done - started, refused_urls=fetcher.refused,
