@@ -199,3 +199,13 @@ def test_bookmarks_carry_the_annex_numbers_in_page_order(draft, draft_html, snap
     sheet_count = len(document_context(snapshot)["target_sheets"])
     assert all(t.startswith("数値目標") for t in sheets[:sheet_count])
     assert outline[annex1 + sheet_count + 1][1].startswith("別紙1-2 ")
+
+
+def test_links_are_described_by_their_text(draft, draft_html):
+    tree = lxml_html.fromstring(draft_html)
+    link_texts = {" ".join(a.text_content().split()) for a in tree.iter("a") if a.get("href")}
+    annotations = [a for page in draft.document.pages for a in page.get("/Annots", [])
+                   if a.get("/Subtype") == "/Link"]
+    assert annotations
+    assert {str(a.get("/Contents")) for a in annotations} <= link_texts
+    assert all("/StructParent" in a for a in annotations)

@@ -11,6 +11,8 @@ WeasyPrint tags the structure from the HTML (headings H1…H6, lists L/LI, table
 3. Header cells keep the HTML ``scope`` as /Scope (row and rowgroup → /Row, col and colgroup → /Column), and each data
    cell's /Headers are the header cells that apply to it by that scope (WeasyPrint takes every header cell but
    ``scope="row"`` for a column header, so a 解決策 row-group header became the header of the first column).
+4. A link's description (/Contents of its annotation) is the text of the link (WeasyPrint writes its target,
+   e.g. ``part-1``).
 
 The functions wrapped are module globals looked up at call time (their recursion goes through the wrapper), so the
 wrapping is checked against the WeasyPrint version it was written for.
@@ -99,6 +101,9 @@ def _with_alt_and_scope(build_box_tree):
             elif tag == "Table" and element["S"] == "/Table" and own.is_table_wrapper:
                 if table := own.get_wrapped_table():
                     link_headers(table)
+            elif tag == "Link" and own.link_annotation is not None and own.element is not None:
+                if text := " ".join("".join(own.element.itertext()).split()):
+                    own.link_annotation["Contents"] = pydyf.String(text)
             yield element
 
     return wrapped
