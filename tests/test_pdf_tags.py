@@ -209,3 +209,19 @@ def test_links_are_described_by_their_text(draft, draft_html):
     assert annotations
     assert {str(a.get("/Contents")) for a in annotations} <= link_texts
     assert all("/StructParent" in a for a in annotations)
+
+
+def test_an_element_over_a_page_break_is_one_structure_element_read_in_page_order(draft, draft_html):
+    tree = lxml_html.fromstring(draft_html)
+    assert len(draft.elements("Art")) == len(list(tree.iter("article"))) == 1
+    assert len(draft.elements("Sect")) == len(list(tree.iter("section")))
+    visited = []
+
+    def walk(element):
+        visited.extend(page for page, _ in element.mcids)
+        for kid in element.kids:
+            walk(kid)
+
+    walk(draft.root)
+    assert visited and visited == sorted(visited)
+    assert set(visited) == {c["page"] for c in draft.chars}

@@ -13,6 +13,9 @@ WeasyPrint tags the structure from the HTML (headings H1…H6, lists L/LI, table
    ``scope="row"`` for a column header, so a 解決策 row-group header became the header of the first column).
 4. A link's description (/Contents of its annotation) is the text of the link (WeasyPrint writes its target,
    e.g. ``part-1``).
+5. An element that runs over a page break is one structure element, not one per page (WeasyPrint builds the tree
+   page by page: 34 /Art for one <article>, a paragraph split in two). Tables are left as they are: each page's part
+   of a table stays a table with its repeated head, so that no header cell is read twice within one table.
 
 The functions wrapped are module globals looked up at call time (their recursion goes through the wrapper), so the
 wrapping is checked against the WeasyPrint version it was written for.
@@ -104,6 +107,9 @@ def _with_alt_and_scope(build_box_tree):
             elif tag == "Link" and own.link_annotation is not None and own.element is not None:
                 if text := " ".join("".join(own.element.itertext()).split()):
                     own.link_annotation["Contents"] = pydyf.String(text)
+            if own.element is not None and continues_earlier_page(pdf, element, own.element, own.element_tag,
+                                                                   page_number):
+                continue  # its kids were moved to the element it continues
             yield element
 
     return wrapped
@@ -154,3 +160,41 @@ def link_headers(table) -> None:
             if applies:
                 applying.append(key)
         cell.mark["A"]["Headers"] = pydyf.Array(applying)
+
+
+TABLE_PARTS = {"/Table", "/THead", "/TBody", "/TFoot", "/TR", "/TH", "/TD", "/Caption"}
+
+
+def _object(pdf, reference):
+    return pdf.objects[int(reference.split()[0])]
+
+
+def continues_earlier_page(pdf, element, html_element, element_tag, page_number) -> bool:
+    """Move the kids of ``element`` to the element of the same HTML element on an earlier page, if there is one.
+
+    Only elements whose kids are all structure elements are merged (marked content is numbered per page), and none in
+    a table. The first element of an HTML element on a page is registered; within one page, the outermost one (the
+    last yielded: WeasyPrint yields an element after its kids) wins over anonymous boxes of the same element."""
+    if element["S"] in TABLE_PARTS:
+        return False
+    ancestor = element
+    while "P" in ancestor and (ancestor := _object(pdf, ancestor["P"])).get("S") not in (None, "/Document"):
+        if ancestor["S"] in TABLE_PARTS:
+            return False
+    kids = element["K"]
+    if any(not isinstance(kid, bytes) for kid in kids):
+        return False
+    kid_objects = [_object(pdf, kid) for kid in kids]
+    if any(kid.get("Type") != "/StructElem" for kid in kid_objects):
+        return False
+    registry = pdf.__dict__.setdefault("_zoneeval_first_elements", {})
+    key = (id(html_element), element_tag, element["S"])
+    first = registry.get(key)
+    if first is None or first[0] == page_number:
+        registry[key] = (page_number, element, html_element)
+        return False
+    earlier = first[1]
+    for reference, kid in zip(kids, kid_objects):
+        kid["P"] = earlier.reference
+        earlier["K"].append(reference)
+    return True
