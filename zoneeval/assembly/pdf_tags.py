@@ -169,18 +169,33 @@ def _object(pdf, reference):
     return pdf.objects[int(reference.split()[0])]
 
 
+def _in_table(pdf, element) -> bool:
+    """Whether a structure element is a table or inside one (remembered per element number)."""
+    known = pdf.__dict__.setdefault("_zoneeval_in_table", {})
+    path = []
+    while element.number not in known:
+        path.append(element.number)
+        if element.get("S") in TABLE_PARTS:
+            answer = True
+            break
+        if "P" not in element or element.get("S") in (None, "/Document"):
+            answer = False
+            break
+        element = _object(pdf, element["P"])
+    else:
+        answer = known[element.number]
+    known.update(dict.fromkeys(path, answer))
+    return answer
+
+
 def continues_earlier_page(pdf, element, html_element, element_tag, page_number) -> bool:
     """Move the kids of ``element`` to the element of the same HTML element on an earlier page, if there is one.
 
     Only elements whose kids are all structure elements are merged (marked content is numbered per page), and none in
     a table. The first element of an HTML element on a page is registered; within one page, the outermost one (the
     last yielded: WeasyPrint yields an element after its kids) wins over anonymous boxes of the same element."""
-    if element["S"] in TABLE_PARTS:
+    if _in_table(pdf, element):
         return False
-    ancestor = element
-    while "P" in ancestor and (ancestor := _object(pdf, ancestor["P"])).get("S") not in (None, "/Document"):
-        if ancestor["S"] in TABLE_PARTS:
-            return False
     kids = element["K"]
     if any(not isinstance(kid, bytes) for kid in kids):
         return False
