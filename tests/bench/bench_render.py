@@ -81,12 +81,15 @@ def main():
     # Warm: the same long-lived process renders again (as a worker does).
     stylesheets()
     render_pdf(snapshot)
-    warm, layout, write = [], [], []
-    for _ in range(args.runs):
+    warm, layout, write, untagged, untagged_write = [], [], [], [], []
+    for _ in range(args.runs):  # tagged (PDF/UA-1, as rendered) and untagged, taking turns
         result = render_pdf(snapshot)
         warm.append(result.seconds)
         layout.append(result.timings["layout"])
         write.append(result.timings["write"])
+        plain = render_pdf(snapshot, pdf_variant=None)
+        untagged.append(plain.seconds)
+        untagged_write.append(plain.timings["write"])
 
     # One section changes (part 7), then the whole document is rendered again.
     changed = json.loads(json.dumps(snapshot))
@@ -127,8 +130,10 @@ def main():
     print(f"  PDF size                            {len(result.pdf):,} bytes")
     print(f"  cold render (new process)           {ms(median([c['render'] for c in cold]))}"
           f"   (whole process incl. imports: {ms(median([c['process'] for c in cold]))})")
-    print(f"  warm render (long-lived process)    {ms(median(warm))}"
+    print(f"  warm render, tagged (PDF/UA-1)      {ms(median(warm))}"
           f"   (layout {ms(median(layout))}, PDF writing {ms(median(write))})")
+    print(f"  same, untagged (pdf_variant=None)   {ms(median(untagged))}"
+          f"   (PDF writing {ms(median(untagged_write))}; {len(plain.pdf):,} bytes)")
     print(f"  re-render after one section change  {ms(median(rerender))}   (target ≤ 500 ms)")
     print(f"  assemble + validate                 {ms(median(assemble_validate))}   (target ≤ 100 ms)")
     if chromium_times:
