@@ -225,3 +225,35 @@ def test_an_element_over_a_page_break_is_one_structure_element_read_in_page_orde
     walk(draft.root)
     assert visited and visited == sorted(visited)
     assert set(visited) == {c["page"] for c in draft.chars}
+
+
+PIXEL = ("data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJ"
+         "RU5ErkJggg==")
+
+
+def _small_pdf(body: str):
+    return read(render_pdf({}, f'<html lang="ja"><head><title>試験</title></head><body>{body}</body></html>').pdf)
+
+
+def test_any_drawing_with_a_text_alternative_is_a_figure_with_alt():
+    pdf = _small_pdf(
+        '<svg width="40" height="10" role="img"><title>表題による説明</title><rect width="40" height="10"/></svg>'
+        '<svg width="40" height="10" role="img" aria-label="aria-labelによる説明"><rect width="40" height="10"/></svg>'
+        f'<p><img src="{PIXEL}" alt="altによる説明" width="10" height="10"></p>')
+    assert sorted(figure.alt for figure in pdf.elements("Figure")) == sorted(
+        ["表題による説明", "aria-labelによる説明", "altによる説明"])
+
+
+def test_header_cells_apply_by_their_scope():
+    pdf = _small_pdf(
+        '<table><thead><tr><th scope="col">事業</th><th scope="col">内容</th><th scope="col">期間</th></tr></thead>'
+        '<tbody><tr><th scope="rowgroup" colspan="3">解決策1</th></tr>'
+        '<tr><th scope="row">事業1</th><td>研究</td><td>5年</td></tr>'
+        '<tr><th scope="row">事業2</th><td>開発</td><td>3年</td></tr></tbody></table>')
+    (table,) = pdf.elements("Table")
+    scopes = {th.text: str(th.attributes["Scope"]) for th in table.walk() if th.tag == "TH"}
+    assert scopes == {"事業": "/Column", "内容": "/Column", "期間": "/Column", "解決策1": "/Row", "事業1": "/Row",
+                      "事業2": "/Row"}
+    headers = {td.text: _header_names(table, td) for td in table.walk() if td.tag == "TD"}
+    assert headers == {"研究": ["内容", "解決策1", "事業1"], "5年": ["期間", "解決策1", "事業1"],
+                       "開発": ["内容", "解決策1", "事業2"], "3年": ["期間", "解決策1", "事業2"]}
