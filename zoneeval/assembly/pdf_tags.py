@@ -1,7 +1,7 @@
 """What the tagged PDF (PDF/UA-1) needs beyond WeasyPrint 70's own tagging, stated once.
 
 WeasyPrint tags the structure from the HTML (headings H1…H6, lists L/LI, tables with TH/TD, captions, figures for
-<img> and <svg>). Three rules of PDF/UA-1 it does not follow yet; `install()` adds them around its tagging functions:
+<img> and <svg>). What it does not do yet, `install()` adds around its drawing and tagging functions:
 
 1. Page headers and footers (the margin boxes of @page: page numbers, the zone name, the draft mark 「案」) are
    pagination artifacts (``/Artifact <</Type /Pagination /Subtype /Header>>``), not content outside the structure
