@@ -8,36 +8,42 @@ from .input import display_amount
 from .target_kinds import CUMULATIVE_KINDS, LEVEL
 
 
-def level_goal_label(target: dict) -> str:
-    """A level target's goal as the official form prints it: 「基準値 7%（平成22年度）→ 目標 17%（平成28年度）」
-    (never as a 累計). A part that is not given is left out."""
+def level_goal_segments(target: dict) -> list[str]:
+    """A level target's goal as the official form prints it, in pieces that are never broken inside (a value, a
+    year): 「基準値 7%」「（平成22年度）」「→ 目標 17%」「（平成28年度）」 — never a 累計. A part not given is left out."""
     baseline, goal = target.get("baseline"), target.get("plan_goal")
-    parts = []
+    segments = []
     if baseline:
-        parts.append(f"基準値 {display_amount(baseline['value'])}{target.get('unit', '')}"
-                     f"（{era.fiscal_year_label(baseline['fiscal_year'])}）")
+        segments += [f"基準値 {display_amount(baseline['value'])}{target.get('unit', '')}",
+                     f"（{era.fiscal_year_label(baseline['fiscal_year'])}）"]
     if goal:
-        year = f"（{era.fiscal_year_label(goal['fiscal_year'])}）" if goal.get("fiscal_year") else ""
-        parts.append(f"目標 {display_amount(goal['value'])}{goal['unit']}{year}")
-    return " → ".join(parts)
+        segments.append(f"{'→ ' if segments else ''}目標 {display_amount(goal['value'])}{goal['unit']}")
+        if goal.get("fiscal_year"):
+            segments.append(f"（{era.fiscal_year_label(goal['fiscal_year'])}）")
+    return segments
+
+
+def level_goal_label(target: dict) -> str:
+    """「基準値 7%（平成22年度） → 目標 17%（平成28年度）」 on one line."""
+    return "".join(f" {s}" if s.startswith("→") else s for s in level_goal_segments(target))
 
 
 def goal_labels(target: dict, figures: dict, plan_year_count: int, plan_range_label: str) -> dict:
-    """The goal line of a target in 本文3① (``part3``) and in its 別紙1 sheet (``annex1``); empty when it has none.
+    """The goal line of a target in 本文3① (``part3``, a string) and in its 別紙1 sheet (``annex1``, pieces never
+    broken inside); empty when it has none.
     A cumulative (flow) goal is 「5年間（平成29～令和3年度）累計：475億円」 / 「475億円（累計）」 (in the table's unit
     when it converts); a level goal names its baseline and goal with their years; a qualitative goal as before."""
     goal = target.get("plan_goal")
     if target.get("kind") == LEVEL:
-        label = level_goal_label(target)
-        return {"part3": label, "annex1": label}
+        return {"part3": level_goal_label(target), "annex1": level_goal_segments(target)}
     if not goal:
-        return {"part3": "", "annex1": ""}
+        return {"part3": "", "annex1": []}
     stated = f"{display_amount(goal['value'])}{goal['unit']}"
     in_unit = figures.get("plan_goal_in_unit")
     sheet = stated if in_unit is None else f"{display_amount(in_unit)}{figures.get('unit', '')}"
     cumulative = target.get("kind", "flow") in CUMULATIVE_KINDS
     return {"part3": f"{plan_year_count}年間（{plan_range_label}）累計：{stated}",
-            "annex1": f"{sheet}（累計）" if cumulative else sheet}
+            "annex1": [f"{sheet}（累計）" if cumulative else sheet]}
 
 
 def body_names(bodies: list, authorities: dict) -> list[str]:
