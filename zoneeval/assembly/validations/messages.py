@@ -10,6 +10,7 @@ TEXT_ACTUAL = "数値目標{code}の本文に当該年度実績値「{quoted}」
 TEXT_ACTUAL_ABOVE = "数値目標{code}の本文に実績値が「{quoted}を上回る」とありますが、表の実績値は{actual}です。"
 TEXT_PROGRESS = "数値目標{code}の本文に進捗度「{quoted}%」とありますが、計算上は{computed}%です。"
 TEXT_CUMULATIVE = "数値目標{code}の本文に累計「{quoted}」とありますが、計画目標は{goal}、{year}までの累計実績は{cumulative}です。"
+LEVEL_GOAL_MISSING = "数値目標{code}は水準を表す目標です。基準値と基準年度、目標値と目標年度を記入してください。"
 PLAN_GOAL_SUM = "数値目標{code}の各年度目標値の合計{total}が計画期間の累計目標{goal}と一致しません。"
 ANNEX3_YEAR_TOTAL = "別紙3「{name}」の{year}の総事業費(a+b)は{stated}と記載されていますが、a+bは{computed}です。"
 ANNEX3_CUMULATIVE = "別紙3「{name}」の累計({column})は{stated}と記載されていますが、各年度の合計は{computed}です。"
