@@ -171,3 +171,9 @@ def test_a_co_author_that_does_not_own_the_row_may_not_change_its_bodies(client,
                            _post(row, partner_bodies="改ざん市"))
     assert response.status_code == 403
     assert not m.LocalMeasureAuthority.objects.filter(name="改ざん市").exists()
+
+
+def test_admin_offers_the_editions_partner_setting(admin_client, shiomi_edition):
+    page = admin_client.get(reverse("admin:reports_edition_change", args=[shiomi_edition.pk])).content.decode()
+    assert 'name="partner_bodies"' in page
+    assert '<option value="warning" selected>' in page  # the zone's choice, as imported
