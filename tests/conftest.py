@@ -30,6 +30,22 @@ def edition(db, sample):
     return import_document(copy.deepcopy(sample))
 
 
+SHIOMI_PATH = ROOT / "zoneeval" / "samples" / "shiomi-fy2015.json"  # a FICTIONAL 地域活性化 zone in Heisei years
+
+
+@pytest.fixture
+def shiomi() -> dict:
+    """The fictional shiomi FY2015 (平成27年度) zone: level, ratio, flow and qualitative targets, a partner body."""
+    return json.loads(SHIOMI_PATH.read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def shiomi_edition(db, shiomi):
+    from zoneeval.reports.interchange.importer import import_document
+
+    return import_document(copy.deepcopy(shiomi))
+
+
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     """Tests sign in many users; a cheap hasher keeps the suite fast (production keeps Django's default)."""

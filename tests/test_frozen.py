@@ -203,6 +203,13 @@ ORM_PATHS = {
     "revision-delete": lambda e, d: Revision.objects.filter(part__edition=e).delete(),
     "revision-rewrite": lambda e, d: _save(_first(Revision, e), after={}),
     "snapshot-rewrite": lambda e, d: AssembledSnapshot.objects.filter(edition=e).update(payload="{}"),
+    # level targets and partner bodies (issue 10): their columns and rows are the edition's too
+    "edition-partner-setting": lambda e, d: _save(e, partner_bodies=m.Edition.PartnerBodies.INFO),
+    "target-goal-year": lambda e, d: m.NumericalTarget.objects.filter(indicator__edition=e).update(
+        plan_goal_fiscal_year=2021),
+    "partner-body-create": lambda e, d: m.LocalMeasureAuthority.objects.create(
+        row=_first(m.LocalMeasureRow, e), name="神戸市", order=9),
+    "partner-body-rename": lambda e, d: m.LocalMeasureAuthority.objects.filter(row__edition=e).update(name="x"),
 }
 
 
@@ -258,6 +265,11 @@ RAW_SQL = {
                        "WHERE edition_id = %(e)s)", ),
     "approval-void": ("UPDATE workflow_approval SET voided_at = CURRENT_TIMESTAMP WHERE part_id IN "
                       "(SELECT id FROM drafting_part WHERE edition_id = %(e)s)", ),
+    "partner-setting": ("UPDATE reports_edition SET partner_bodies = 'info' WHERE id = %(e)s", ),
+    "insert-partner-body": ("INSERT INTO reports_localmeasureauthority (row_id, authority_id, name, \"order\") "
+                            "SELECT id, NULL, '神戸市', 9 FROM reports_localmeasurerow WHERE edition_id = %(e)s", ),
+    "goal-year": ("UPDATE reports_numericaltarget SET plan_goal_fiscal_year = 2021 WHERE indicator_id IN "
+                  "(SELECT id FROM reports_indicator WHERE edition_id = %(e)s)", ),
     "zone-slug": ("UPDATE reports_zone SET slug = 'renamed' WHERE id = (SELECT zone_id FROM reports_edition "
                   "WHERE id = %(e)s)", ),
     "authority-slug": ("UPDATE authorities_authority SET slug = 'renamed' WHERE slug = 'yokohama'", ),

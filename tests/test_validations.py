@@ -61,6 +61,7 @@ BREAKERS = {
     "plan_goal_matches_yearly_targets": [
         lambda d: _target(d, 0, 0)["years"][4].update(target="100"),
         lambda d: _target(d, 0, 2).update(plan_goal={"value": "25", "unit": "万人"}),
+        lambda d: _target(d, 1, 0).update(kind="level"),  # a level target without its baseline and goal years
     ],
     "annex3_totals_agree": [
         lambda d: d["parts"]["annex3"]["fiscal"][1]["years"][2].update(stated_total="417716"),

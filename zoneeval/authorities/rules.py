@@ -16,6 +16,8 @@ The rules, in words:
 - Reading an edition: its co-authors' members and viewers (guardian ``view_edition``); superusers.
 - Creating, editing, deleting items: editing for the item's owner (guardian ``change``/``delete`` on the item;
   membership for creation). Nothing of a submitted edition changes.
+- 実績値 of a numerical target: each co-author's editors for that co-author; a level target's (one figure for the
+  zone) only its owner's editors.
 - Review: an editor of the owning authority requests review and revises; an approver of the owning authority
   approves or returns — not one who authored any change of the part since its last approval (two-person rule on
   content). When the owning authority has no approver who may approve, the coordinating authority's approvers may.
@@ -187,6 +189,16 @@ class Rules:
         if owner_id is None or not self.edits_for(owner_id) or owner_id not in self._coauthor_ids(edition):
             return deny("この自治体の項目を追加する権限がありません。")
         return ALLOW
+
+    def enter_actual(self, target, authority_id, edition) -> Decision:
+        """Enter (add, change or clear) the 実績値 of ``target`` for ``authority_id``: an editor of that co-author;
+        for a target whose 実績値 is one figure for the whole zone (a level target), only its owner — the reason is
+        the target's (``target.actual_refusal``, reports/target_kinds.py)."""
+        decision = self.create_item(edition, authority_id)
+        if not decision:
+            return decision
+        refusal = target.actual_refusal(authority_id)
+        return deny(refusal) if refusal else ALLOW
 
     def _coauthor_ids(self, edition) -> set[int]:
         cache = self.__dict__.setdefault("_coauthors", {})

@@ -73,6 +73,12 @@ def _form_field(f: Field, coauthors: list[tuple[str, str]], model=None):
         return AmountField(label=f.label, required=f.required, unit=f.unit, **_digits(model, f.name))
     if f.kind == "count":
         return AmountField(label=f.label, required=f.required, integer=True)
+    if f.kind == "year":  # a fiscal year (西暦), bounded like the model's
+        return forms.IntegerField(
+            label=f.label, required=f.required, min_value=limits.FISCAL_YEAR_MIN, max_value=limits.FISCAL_YEAR_MAX,
+            error_messages={"invalid": "年度は西暦の整数で入力してください（例：2016）。",
+                            "min_value": f"年度は{limits.FISCAL_YEAR_MIN}以上にしてください。",
+                            "max_value": f"年度は{limits.FISCAL_YEAR_MAX}以下にしてください。"})
     if f.kind == "bool":
         return forms.BooleanField(label=f.label, required=False)
     if f.kind == "month":
@@ -84,6 +90,10 @@ def _form_field(f: Field, coauthors: list[tuple[str, str]], model=None):
                                          required=True,
                                          error_messages={"required": "自治体名を1つ以上選んでください。",
                                                          "invalid_choice": "「%(value)s」はこの評価書の作成主体ではありません。"})
+    if f.kind == "bodies":  # bodies outside the co-authors, by name: one a line (cleaned into a list by the form)
+        return forms.CharField(label=f.label, widget=forms.Textarea(attrs={"rows": 2}), required=False,
+                               help_text=f"1行に1つ、{limits.AUTHORITY_NAME_MAX}文字まで。作成主体と合わせて"
+                                         f"{limits.LOCAL_ROW_BODIES_MAX}団体まで。")
     if f.kind == "milestones":
         return forms.CharField(label=f.label, widget=forms.Textarea(attrs={"rows": 3}), required=False,
                                max_length=limits.SCHEDULE_TEXT_MAX, error_messages=LENGTH_ERROR,
@@ -133,6 +143,27 @@ class ItemForm(ReadableFormMixin, forms.Form):
         grid_names = {name for _, names in self.grid_rows for name in names}
         return [self[name] for name in self.fields if name != "version" and name not in grid_names]
 
+    def clean_partner_bodies(self):
+        """The names typed, one a line: each a one-line name within the limits, none twice, none a co-author's."""
+        names = []
+        coauthor_names = {c.name for c in self.edition.coauthors.all()}
+        for number, line in enumerate((self.cleaned_data.get("partner_bodies") or "").splitlines(), start=1):
+            name = line.strip()
+            if not name:
+                continue
+            if len(name) > limits.AUTHORITY_NAME_MAX:
+                raise forms.ValidationError(f"{number}行目：団体名は{limits.AUTHORITY_NAME_MAX}文字以内にしてください"
+                                            f"（{len(name):,}文字あります）。")
+            found = limits.forbidden_character(name, line=True)
+            if found:
+                raise forms.ValidationError(f"{number}行目：" + limits.characters_message(found, line=True))
+            if name in names:
+                raise forms.ValidationError(f"{number}行目：「{name}」が重複しています。")
+            if name in coauthor_names:
+                raise forms.ValidationError(f"{number}行目：「{name}」は作成主体です。上の一覧から選んでください。")
+            names.append(name)
+        return names
+
     def clean_milestones(self):
         value = normalise_digits(self.cleaned_data.get("milestones") or "")
         result = []
@@ -169,6 +200,11 @@ class ItemForm(ReadableFormMixin, forms.Form):
         if "authorities" in self.fields and self.owner_slug and data.get("authorities") is not None:
             if self.owner_slug not in data["authorities"]:
                 self.add_error("authorities", "自分の自治体を自治体名から外すことはできません。")
+        if "partner_bodies" in self.fields:
+            total = len(data.get("authorities") or []) + len(data.get("partner_bodies") or [])
+            if total > limits.LOCAL_ROW_BODIES_MAX:
+                self.add_error("partner_bodies", f"自治体名は作成主体と合わせて{limits.LOCAL_ROW_BODIES_MAX}団体までです"
+                                                 f"（{total}団体あります）。")
         return data
 
 
@@ -177,16 +213,19 @@ class YearTableForm(ReadableFormMixin, forms.Form):
 
     version = forms.IntegerField(widget=forms.HiddenInput)
 
-    def __init__(self, *args, edition, can_edit_targets: bool, actual_authority, **kwargs):
+    def __init__(self, *args, edition, can_edit_targets: bool, actual_authority, zone_figure: bool = False, **kwargs):
+        """``zone_figure``: the target's 実績値 is one figure for the whole zone (a level target), entered by its
+        owner (the view offers only the authorities the rules allow: reports/target_kinds.py)."""
         super().__init__(*args, **kwargs)
         self.years = list(edition.plan_years)
         self.can_edit_targets, self.actual_authority = can_edit_targets, actual_authority
+        self.zone_figure = zone_figure
+        whose = "特区全体" if zone_figure else getattr(actual_authority, "name", "")
         for fy in self.years:
             if can_edit_targets:
                 self.fields[f"target_{fy}"] = AmountField(label=f"{fiscal_year_label(fy)} 目標値")
             if actual_authority is not None and fy <= edition.fiscal_year:
-                self.fields[f"actual_{fy}"] = AmountField(
-                    label=f"{fiscal_year_label(fy)} 実績値（{actual_authority.name}）")
+                self.fields[f"actual_{fy}"] = AmountField(label=f"{fiscal_year_label(fy)} 実績値（{whose}）")
         self.readable_initial()
         _name_cells_by_their_label(self, [name for name in self.fields if name != "version"])
 

@@ -39,7 +39,7 @@ SLOT_SECTIONS = {"annex1": "targets"}
 class Field:
     name: str
     label: str
-    kind: str = "line"  # line | rich | amount | count | bool | month | choice | authorities | milestones
+    kind: str = "line"  # line | rich | amount | count | year | bool | month | choice | authorities | bodies | milestones
     required: bool = False
     choices: tuple = ()
     unit: str = ""  # printed next to the box and in column heads (別紙3 amounts: 千円)
@@ -95,7 +95,7 @@ class Kind:
         return bool(self.containers)
 
 
-RICH, AMOUNT, COUNT, BOOL, MONTH = "rich", "amount", "count", "bool", "month"
+RICH, AMOUNT, COUNT, BOOL, MONTH, YEAR = "rich", "amount", "count", "bool", "month", "year"
 THOUSAND_YEN = "千円"  # 別紙3's amounts are in thousands of yen
 
 SECTION_OF_MODEL = {
@@ -113,7 +113,10 @@ KINDS: dict[str, Kind] = {k.key: k for k in [
          containers={"annex2": "別紙2の指摘事項", "annex3": "別紙3の指摘事項", "annex4": "別紙4の指摘事項"}),
     Kind("target", m.NumericalTarget, "数値目標", (
         Field("title", "数値目標", required=True), Field("unit", "単位"),
-        Field("plan_goal_value", "計画期間の累計目標値", AMOUNT), Field("plan_goal_unit", "累計目標の単位"),
+        Field("plan_goal_value", "計画目標値（累計型は計画期間の累計、水準型は目標年度の水準）", AMOUNT),
+        Field("plan_goal_unit", "計画目標の単位"),
+        Field("plan_goal_fiscal_year", "目標年度（水準型）", YEAR),
+        Field("baseline_value", "基準値（水準型）", AMOUNT), Field("baseline_fiscal_year", "基準年度（水準型）", YEAR),
         Field("contribution", "寄与度(%)", AMOUNT),
         Field("alternative", "代替指標の考え方または定性的評価", RICH),
         Field("approach", "目標達成の考え方及び目標達成に向けた主な取組、関連事業", RICH),
@@ -169,7 +172,8 @@ KINDS: dict[str, Kind] = {k.key: k for k in [
     Kind("local-row", m.LocalMeasureRow, "地域独自の取組（別紙4）", (
         Field("name", "事業名・取組", required=True), Field("related_targets", "関連する数値目標"),
         Field("result", "実績・直接効果", RICH), Field("self_evaluation", "自己評価", RICH),
-        Field("authorities", "自治体名", "authorities", required=True)), "edition",
+        Field("authorities", "自治体名", "authorities", required=True),
+        Field("partner_bodies", "作成主体以外の団体名（近隣の市、国の機関など。1行に1つ）", "bodies")), "edition",
          containers=dict(m.LocalMeasureRow.Table.choices)),
     Kind("schedule-project", m.ScheduleProject, "スケジュールの事業（別紙1-2）", (
         Field("title", "事業名", required=True), Field("solution_number", "解決策の番号", COUNT, required=True)),

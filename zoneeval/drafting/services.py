@@ -74,8 +74,11 @@ def item_state(item) -> dict:
     kind = kind_of(item)
     state = {}
     for f in kind.fields:
-        if f.kind == "authorities":
-            state[f.name] = [link.authority.slug for link in item.authority_links.select_related("authority")]
+        if f.kind == "authorities":  # the co-authors named; partner bodies are the "bodies" field
+            state[f.name] = [link.authority.slug for link in item.authority_links.select_related("authority")
+                             if link.authority_id]
+        elif f.kind == "bodies":
+            state[f.name] = "\n".join(link.name for link in item.authority_links.all() if not link.authority_id)
         elif f.name == "bar_start":
             state[f.name] = item.bars[0]["start"] if item.bars else ""
         elif f.name == "bar_end":
@@ -150,7 +153,7 @@ def changes_since(item, version: int) -> list[Revision]:
 
 def _apply(kind: Kind, item, data: dict) -> None:
     for f in kind.fields:
-        if f.name not in data or f.kind == "authorities":
+        if f.name not in data or f.kind in ("authorities", "bodies"):
             continue
         if f.name in ("bar_start", "bar_end", "milestones"):
             continue
@@ -167,12 +170,19 @@ def _apply(kind: Kind, item, data: dict) -> None:
 
 def _apply_after_save(kind: Kind, item, data: dict, edition) -> None:
     if "authorities" in data and kind.model is m.LocalMeasureRow:
+        # the co-authors picked, then the partner bodies typed (by name), in that order
         slugs = data["authorities"]
+        partners = data.get("partner_bodies")
+        if partners is None:  # not in this save: keep the row's partner bodies
+            partners = [link.name for link in item.authority_links.all() if not link.authority_id]
         by_slug = {a.slug: a for a in Authority.objects.filter(slug__in=slugs)}
         item.authority_links.all().delete()
-        m.LocalMeasureAuthority.objects.bulk_create(
-            m.LocalMeasureAuthority(row=item, authority=by_slug[s], order=i) for i, s in enumerate(slugs)
-        )
+        links = [m.LocalMeasureAuthority(row=item, authority=by_slug[s]) for s in slugs]
+        links += [m.LocalMeasureAuthority(row=item, name=name) for name in partners]
+        for order, link in enumerate(links):
+            link.order = order
+            link.full_clean(exclude=["row", "authority"], validate_unique=False, validate_constraints=False)
+        m.LocalMeasureAuthority.objects.bulk_create(links)
     if kind.year_grid:
         grid = kind.year_grid
         related = getattr(item, grid.related_name)
@@ -310,7 +320,7 @@ def save_year_table(user, target: m.NumericalTarget, targets: dict, actuals: dic
     if targets:
         require(rules.edit_item(locked, edition))
     if actuals:
-        require(rules.create_item(edition, authority.pk if authority else None))
+        require(rules.enter_actual(locked, authority.pk if authority else None, edition))
     before = year_table_state(locked)
     try:
         with transaction.atomic():

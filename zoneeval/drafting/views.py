@@ -231,15 +231,16 @@ def target_years(request, pk):
     rules = rules_for(request.user)
     require(rules.view_edition(edition))
     can_targets = bool(rules.edit_item(target, edition))
-    mine = rules.editing_for_edition(edition)
-    # The authority whose 実績値 the user enters: the one asked for, else the target's owner, else their first.
-    choices = sorted(Authority.objects.filter(pk__in=mine), key=lambda a: a.pk != target.owner_id)
+    # The authority whose 実績値 the user enters: the one asked for, else the target's owner, else their first
+    # (of those the rules let them enter for: for a level target only its owner, once for the zone).
+    choices = _actual_authorities(rules, target, edition)
     wanted = request.POST.get("authority") or request.GET.get("authority")
     authority = next((a for a in choices if a.slug == wanted), choices[0] if choices else None)
     conflict = None
     status = 200
     if request.method == "POST":
-        form = YearTableForm(request.POST, edition=edition, can_edit_targets=can_targets, actual_authority=authority)
+        form = YearTableForm(request.POST, edition=edition, can_edit_targets=can_targets, actual_authority=authority,
+                             zone_figure=target.has_zone_figure)
         if not (can_targets or authority):
             raise PermissionDenied("この数値目標を編集する権限がありません。")
         if form.is_valid():
@@ -253,7 +254,7 @@ def target_years(request, pk):
             status = 422
     else:
         form = YearTableForm(initial=_year_initial(target, authority), edition=edition, can_edit_targets=can_targets,
-                             actual_authority=authority)
+                             actual_authority=authority, zone_figure=target.has_zone_figure)
     return render(request, "drafting/target_years.html", {
         "target": target, "edition": edition, "form": form, "authority": authority, "conflict": conflict,
         "table": _year_table(target, edition, form if request.method == "POST" else None, authority),
@@ -265,17 +266,23 @@ def target_years(request, pk):
 @require_POST
 def target_years_preview(request, pk):
     """Computed figures for what the user has typed so far (nothing is saved)."""
-    target = get_object_or_404(m.NumericalTarget.objects.select_related("indicator__edition"), pk=pk)
+    target = get_object_or_404(m.NumericalTarget.objects.select_related("indicator__edition", "owner"), pk=pk)
     edition = target.indicator.edition
     rules = rules_for(request.user)
     require(rules.view_edition(edition))
-    mine = rules.editing_for_edition(edition)
-    authority = Authority.objects.filter(pk__in=mine, slug=request.POST.get("authority", "")).first()
+    wanted = request.POST.get("authority", "")
+    authority = next((a for a in _actual_authorities(rules, target, edition) if a.slug == wanted), None)
     form = YearTableForm(request.POST, edition=edition, can_edit_targets=bool(rules.edit_item(target, edition)),
-                         actual_authority=authority)
+                         actual_authority=authority, zone_figure=target.has_zone_figure)
     form.is_valid()
     return render(request, "drafting/_year_figures.html",
                   {"table": _year_table(target, edition, form, authority), "edition": edition})
+
+
+def _actual_authorities(rules, target, edition) -> list:
+    """The co-authors whose 実績値 of ``target`` the user may enter, the target's owner first."""
+    mine = Authority.objects.filter(pk__in=rules.editing_for_edition(edition))
+    return sorted((a for a in mine if rules.enter_actual(target, a.pk, edition)), key=lambda a: a.pk != target.owner_id)
 
 
 def _year_initial(target, authority):
@@ -314,7 +321,9 @@ def _year_table(target, edition, form, authority):
     for year in figures["years"]:
         raw = by_year.get(year["fiscal_year"], {"actuals": []})
         rows.append({**year, "parts": [(names.get(a["authority"], a["authority"]), a["value"]) for a in raw["actuals"]]})
-    return {"rows": rows, "figures": figures, "unit": target.unit}
+    # a level target: one zone figure (no per-authority column), no cumulative row
+    return {"rows": rows, "figures": figures, "unit": target.unit, "zone_figure": target.has_zone_figure,
+            "cumulative": not target.has_zone_figure}
 
 
 @login_required

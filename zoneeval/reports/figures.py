@@ -4,7 +4,9 @@ The functions take the interchange snapshot (plain data, amounts as decimal stri
 docs/interchange-format.md) so that the export, the web preview, the validator and the PDF all read the same
 numbers. Nothing here is ever stored as an input.
 
-- 進捗度 (progress) = actual ÷ target × 100, rounded half up (四捨五入) to an integer; it may exceed 100.
+- 進捗度 (progress) = actual ÷ target × 100, rounded half up (四捨五入) to an integer; it may exceed 100. For every
+  kind of target it is the year's actual against the same year's target; a level target (a level, a ratio, a
+  per-capita figure) has one zone actual a year (its owner's) and no cumulative figures.
 - An indicator's progress combines its targets' progress by their 寄与度, normalised so that 33 % × 3 means a third
   each; a target without a contribution counts equally.
 - Cumulative figures are sums over the plan's fiscal years up to the edition's year.
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
+from .target_kinds import CUMULATIVE_KINDS, ZONE_FIGURE_KINDS
 from .units import convert
 
 
@@ -49,9 +52,14 @@ def progress(actual: Decimal | None, target: Decimal | None) -> int | None:
     return None if ratio is None else round_half_up(ratio)
 
 
-def year_actual(year: dict) -> Decimal | None:
-    """The zone's actual of one year: the sum of the authorities' figures; None when nobody reported one."""
-    values = [dec(a["value"]) for a in year.get("actuals", [])]
+def year_actual(year: dict, target: dict | None = None) -> Decimal | None:
+    """The zone's actual of one year; None when nobody reported one. For a flow (or qualitative) target it is the
+    sum of the authorities' figures; a level target (a level, a ratio, a per-capita figure) has one figure for the
+    whole zone, its owner's (reports/models/targets.py ``actual_figure_refusal``), never a sum."""
+    actuals = year.get("actuals", [])
+    if target is not None and target.get("kind") in ZONE_FIGURE_KINDS:
+        return next((dec(a["value"]) for a in actuals if a["authority"] == target["owner"]), None)
+    values = [dec(a["value"]) for a in actuals]
     return sum(values, Decimal(0)) if values else None
 
 
@@ -60,7 +68,7 @@ def target_figures(target: dict, fiscal_year: int) -> dict:
     cumulative_target = Decimal(0)
     cumulative_actual = Decimal(0)
     for year in sorted(target["years"], key=lambda y: y["fiscal_year"]):
-        tv, av = dec(year.get("target")), year_actual(year)
+        tv, av = dec(year.get("target")), year_actual(year, target)
         computed = progress(av, tv)
         stated = year.get("stated_progress")
         years.append({
@@ -80,7 +88,7 @@ def target_figures(target: dict, fiscal_year: int) -> dict:
     goal_in_unit = None
     if goal:
         goal_in_unit = convert(dec(goal["value"]), goal["unit"], target.get("unit", ""))
-    is_flow = target.get("kind", "flow") == "flow"
+    is_flow = target.get("kind", "flow") in CUMULATIVE_KINDS
     return {
         "code": target["code"],
         "unit": target.get("unit", ""),
@@ -187,8 +195,9 @@ def counts(snapshot: dict) -> dict:
     annex4_tables = ("fiscal", "financial", "tax", "deregulation", "strengthening", "other")
     for table in annex4_tables:
         for row in parts["annex4"][table]:
-            for slug in row["authorities"]:
-                by_authority[slug] = by_authority.get(slug, 0) + 1
+            for body in row["authorities"]:
+                if isinstance(body, str):  # a co-author; partner bodies ({"name": …}) are not counted here
+                    by_authority[body] = by_authority.get(body, 0) + 1
     part5 = {}
     for kind in ("fiscal", "tax", "financial"):
         section = parts["part5"][kind]

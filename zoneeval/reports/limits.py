@@ -23,7 +23,8 @@ from django.utils.deconstruct import deconstructible
 # ---- text lengths (characters) ----------------------------------------------------------------------------------
 LINE_MAX = 500  # a one-line text: titles, names, headings
 SHORT_MAX = 200  # related targets, ministries, evaluation labels
-AUTHORITY_NAME_MAX = 200
+AUTHORITY_NAME_MAX = 200  # a co-author's or a partner body's name
+LOCAL_ROW_BODIES_MAX = 20  # bodies named in one 別紙4 row (co-authors and partner bodies)
 ZONE_NAME_MAX = 300
 UNIT_MAX = 20
 CONSULTATION_MAX = 100  # 協議時期
@@ -189,4 +190,5 @@ def schema_defs() -> dict:
         "contribution": {"type": "string", "pattern": CONTRIBUTION_PATTERN},
         "score": {"type": "string", "pattern": SCORE_PATTERN},
         "target_ref": {"type": "string", "pattern": anchored(r"\([0-9]{1,3}\)(?:-[①-⑳])?")},
+        "local_row_bodies": {"type": "array", "minItems": 1, "maxItems": LOCAL_ROW_BODIES_MAX},
     }

@@ -5,7 +5,7 @@ from .annex3_totals import annex3_totals_agree
 from .annex4_authorities import annex4_rows_name_coauthors
 from .contributions import contributions_add_up
 from .document_budget import document_within_budget
-from .finding import ERROR, WARNING, Finding
+from .finding import ERROR, INFO, SEVERITY_LABELS, WARNING, Finding
 from .part5_counts import part5_counts_agree
 from .plan_goal import plan_goal_matches_yearly_targets
 from .plan_period import inside_plan_period
@@ -32,11 +32,12 @@ RULES = [
 
 
 def validate(snapshot: dict) -> list[Finding]:
-    """Run every rule of the catalogue; errors first, then warnings, each in document order."""
+    """Run every rule of the catalogue; errors first, then warnings, then information, each in document order."""
     if "derived" not in snapshot:
         snapshot = snapshot | {"derived": derive(snapshot)}
     findings = [finding for rule in RULES for finding in rule(snapshot)]
-    return sorted(findings, key=lambda f: f.severity != ERROR)
+    order = {ERROR: 0, WARNING: 1, INFO: 2}
+    return sorted(findings, key=lambda f: order.get(f.severity, 1))
 
 
-__all__ = ["ERROR", "RULES", "WARNING", "Finding", "validate"]
+__all__ = ["ERROR", "INFO", "RULES", "SEVERITY_LABELS", "WARNING", "Finding", "validate"]

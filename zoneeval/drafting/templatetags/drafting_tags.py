@@ -11,8 +11,12 @@ register = template.Library()
 
 @register.filter
 def field_value(item, field):
-    if field.kind == "authorities":
-        return format_html_join("、", "{}", ((link.authority.name,) for link in item.authority_links.all()))
+    if field.kind == "authorities":  # the co-authors named
+        return format_html_join("、", "{}", ((link.authority.name,) for link in item.authority_links.all()
+                                            if link.authority_id))
+    if field.kind == "bodies":  # the partner bodies named
+        return format_html_join("、", "{}", ((link.name,) for link in item.authority_links.all()
+                                            if not link.authority_id))
     if field.name in ("bar_start", "bar_end"):
         bars = item.bars or []
         return bars[0]["start" if field.name == "bar_start" else "end"] if bars else ""

@@ -10,6 +10,7 @@ from pathlib import Path
 import jsonschema
 
 from .. import limits
+from ..target_kinds import actual_figure_refusal
 
 SCHEMA_PATH = Path(__file__).with_name("schema.json")
 
@@ -128,6 +129,7 @@ def model_problems(document: dict) -> list[Problem]:
         if slugs.index(slug) != index:
             add(("authorities", index, "slug"), f"作成主体 '{slug}' が重複しています (duplicate co-author)")
     known = set(slugs)
+    names = {a["slug"]: a["name"] for a in document["authorities"]}
     edition = document["edition"]
     if edition["coordinator"] not in known:
         add(("edition", "coordinator"), f"取りまとめ自治体 '{edition['coordinator']}' が作成主体にありません "
@@ -136,11 +138,14 @@ def model_problems(document: dict) -> list[Problem]:
     for path, key, value in _walk(document["parts"], ("parts",)):
         if key in ("owner", "authority") and isinstance(value, str) and value not in known:
             add(path + (key,), f"'{value}' は作成主体ではありません (unknown authority)")
-        if key == "authorities" and isinstance(value, list):
-            for index, slug in enumerate(value):
-                if slug not in known:
-                    add(path + (key, index), f"'{slug}' は作成主体ではありません (unknown authority)")
-            if len(set(value)) != len(value):
+        if key == "authorities" and isinstance(value, list):  # a 別紙4 row: co-authors' slugs and partner bodies
+            for index, body in enumerate(value):
+                if isinstance(body, str) and body not in known:
+                    add(path + (key, index), f"'{body}' は作成主体ではありません。作成主体以外の団体は "
+                                             f"{{\"name\": \"（団体名）\"}} の形で名前を書いてください "
+                                             f"(unknown authority; name a partner body as {{\"name\": …}})")
+            bodies = [body if isinstance(body, str) else ("name", body["name"]) for body in value]
+            if len(set(bodies)) != len(bodies):
                 add(path + (key,), "自治体名が重複しています (duplicate authority)")
 
     first = edition["plan_period"]["first_fiscal_year"]
@@ -193,11 +198,21 @@ def model_problems(document: dict) -> list[Problem]:
             for y_index, year in enumerate(target["years"]):
                 owners = [a["authority"] for a in year["actuals"]]
                 for a_index, owner in enumerate(owners):
+                    apath = tpath + ("years", y_index, "actuals", a_index, "authority")
                     if owners.index(owner) != a_index:
-                        add(tpath + ("years", y_index, "actuals", a_index, "authority"),
-                            f"'{owner}' の実績値が重複しています (one figure per authority)")
-            if target["kind"] == "level" and not target.get("baseline"):
-                add(tpath + ("baseline",), "水準型の数値目標には基準値が必要です (a level target needs a baseline)")
+                        add(apath, f"'{owner}' の実績値が重複しています (one figure per authority)")
+                    refusal = actual_figure_refusal(target["kind"], target["owner"], owner,
+                                                    owner_name=names.get(target["owner"], ""))
+                    if refusal:
+                        add(apath, f"{refusal} (a level target's actual is one zone figure, by the target's owner "
+                                   f"'{target['owner']}')")
+            if target["kind"] == "level":
+                if not target.get("baseline"):
+                    add(tpath + ("baseline",), "水準型の数値目標には基準値が必要です (a level target needs a baseline)")
+                goal = target.get("plan_goal")
+                if not goal or goal.get("fiscal_year") is None:
+                    add(tpath + ("plan_goal",), "水準型の数値目標には目標値と目標年度が必要です "
+                                                "(a level target needs a goal with its fiscal year)")
     solution_numbers = set()
     for s_index, solution in enumerate(part3["solutions"]):
         spath = ("parts", "part3", "solutions", s_index)

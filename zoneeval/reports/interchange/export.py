@@ -128,6 +128,8 @@ def edition_snapshot(edition: Edition, with_derived: bool = True) -> dict:
             "annex4": _annex4(edition, reader),
         },
     }
+    if edition.partner_bodies != Edition.PartnerBodies.ERROR:  # the default is left out (files of before)
+        snapshot["edition"]["partner_bodies"] = edition.partner_bodies
     if with_derived:
         snapshot["derived"] = derive(snapshot)
     return snapshot
@@ -160,9 +162,7 @@ def _target(t: NumericalTarget) -> dict:
         "title": t.title,
         "kind": t.kind,
         "unit": t.unit,
-        "plan_goal": (
-            {"value": fmt(t.plan_goal_value), "unit": t.plan_goal_unit} if t.plan_goal_value is not None else None
-        ),
+        "plan_goal": _plan_goal(t),
         "baseline": (
             {"fiscal_year": t.baseline_fiscal_year, "value": fmt(t.baseline_value)}
             if t.baseline_value is not None else None
@@ -187,6 +187,20 @@ def _target(t: NumericalTarget) -> dict:
         },
         "survey_findings": _findings(t.survey_findings.all()),
     }
+
+
+def _plan_goal(t: NumericalTarget) -> dict | None:
+    if t.plan_goal_value is None:
+        return None
+    goal = {"value": fmt(t.plan_goal_value), "unit": t.plan_goal_unit}
+    if t.plan_goal_fiscal_year is not None:  # left out when not given (the cumulative goals of before)
+        goal["fiscal_year"] = t.plan_goal_fiscal_year
+    return goal
+
+
+def _body(link) -> str | dict:
+    """A body of a 別紙4 row's 自治体名: a co-author's slug, or a partner body by its name."""
+    return link.authority.slug if link.authority_id else {"name": link.name}
 
 
 def _solutions(edition: Edition) -> list[dict]:
@@ -374,7 +388,7 @@ def _annex4(edition: Edition, reader: _EditionReader) -> dict:
     for r in rows:
         tables[r.table].append({
             "owner": r.owner.slug,
-            "authorities": [link.authority.slug for link in sorted(r.authority_links.all(), key=lambda x: x.order)],
+            "authorities": [_body(link) for link in sorted(r.authority_links.all(), key=lambda x: x.order)],
             "name": r.name,
             "related_targets": r.related_targets,
             "result": r.result,

@@ -161,6 +161,7 @@ class _EditionWriter:
             plan_first_fiscal_year=data["plan_period"]["first_fiscal_year"],
             plan_last_fiscal_year=data["plan_period"]["last_fiscal_year"],
             latest_approval_date=_date(data["latest_approval_date"]),
+            partner_bodies=data.get("partner_bodies", Edition.PartnerBodies.ERROR),
             previous_evaluation_label=previous["label"],
             previous_evaluation_score=_d(previous["score"]),
             # what this edition prints about its zone and co-authors is its own (reports/printed.py)
@@ -247,12 +248,14 @@ class _EditionWriter:
             indicator=indicator, order=order, owner=self.auth[t["owner"]], code=t["code"], title=t["title"],
             kind=t["kind"], unit=t["unit"],
             plan_goal_value=_d(goal["value"]) if goal else None, plan_goal_unit=goal["unit"] if goal else "",
+            plan_goal_fiscal_year=goal.get("fiscal_year") if goal else None,
             baseline_fiscal_year=baseline["fiscal_year"] if baseline else None,
             baseline_value=_d(baseline["value"]) if baseline else None,
             contribution=_d(t.get("contribution")),
             **{name: clean_html(boxes[name]) for name in
                ("alternative", "approach", "basis", "self_evaluation", "external_factors")},
         ), path, {"plan_goal_value": "plan_goal.value", "plan_goal_unit": "plan_goal.unit",
+                  "plan_goal_fiscal_year": "plan_goal.fiscal_year",
                   "baseline_fiscal_year": "baseline.fiscal_year", "baseline_value": "baseline.value",
                   **{name: f"boxes.{name}" for name in
                      ("alternative", "approach", "basis", "self_evaluation", "external_factors")}})
@@ -410,8 +413,11 @@ class _EditionWriter:
                 row.save()
                 order += 1
                 LocalMeasureAuthority.objects.bulk_create(
-                    LocalMeasureAuthority(row=row, authority=self.auth[slug], order=i)
-                    for i, slug in enumerate(r["authorities"])
+                    # a co-author by its slug, a partner body outside the co-authors by its name
+                    LocalMeasureAuthority(row=row, authority=self.auth[body], order=i) if isinstance(body, str)
+                    else _valid(LocalMeasureAuthority(row=row, name=body["name"], order=i),
+                                f"$.parts.annex4.{table}[{index}].authorities[{i}]")
+                    for i, body in enumerate(r["authorities"])
                 )
         self._passage("annex4.structure", annex["structure"], "$.parts.annex4.structure")
         self._passage("annex4.private_sector", annex["private_sector"], "$.parts.annex4.private_sector")

@@ -3,7 +3,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from ..content import EditionContentManager
-from ..limits import LINE_MAX, LINE_VALIDATORS, SHORT_MAX, text_validators
+from ..limits import AUTHORITY_NAME_MAX, LINE_MAX, LINE_VALIDATORS, SHORT_MAX, text_validators
 from .base import OwnedItem
 
 
@@ -38,13 +38,32 @@ class LocalMeasureRow(OwnedItem):
 
 
 class LocalMeasureAuthority(models.Model):
+    """One body named in a row's 自治体名: a co-author (``authority``) or a partner body outside the co-authors,
+    named only (``name``: a neighbouring city, an agency). Whether naming a partner body is a finding, and how grave,
+    is the edition's setting (``Edition.partner_bodies``)."""
+
     EDITION_PATH = "row__edition"
     objects = EditionContentManager()
 
     row = models.ForeignKey(LocalMeasureRow, on_delete=models.CASCADE, related_name="authority_links")
-    authority = models.ForeignKey("authorities.Authority", on_delete=models.PROTECT, related_name="+")
+    authority = models.ForeignKey("authorities.Authority", on_delete=models.PROTECT, related_name="+",
+                                  null=True, blank=True)
+    name = models.CharField(_("作成主体以外の団体名"), max_length=AUTHORITY_NAME_MAX, blank=True,
+                            validators=LINE_VALIDATORS)
     order = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["order"]
-        constraints = [models.UniqueConstraint(fields=["row", "authority"], name="unique_local_row_authority")]
+        constraints = [
+            models.UniqueConstraint(fields=["row", "authority"], name="unique_local_row_authority"),
+            models.UniqueConstraint(fields=["row", "name"], condition=models.Q(authority__isnull=True),
+                                    name="unique_local_row_partner"),
+            models.CheckConstraint(
+                condition=(models.Q(authority__isnull=False, name="")
+                           | (models.Q(authority__isnull=True) & ~models.Q(name=""))),
+                name="local_row_body_is_coauthor_or_named"),
+        ]
+
+    @property
+    def is_partner(self) -> bool:
+        return self.authority_id is None

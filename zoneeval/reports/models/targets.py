@@ -1,5 +1,6 @@
 """Evaluation indicators (評価指標), their numerical targets (数値目標) with yearly figures, and the solutions
 (解決策) with their initiatives (具体的な取組). 別紙1 is printed from the targets."""
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -15,6 +16,7 @@ from ..limits import (
     UNIT_MAX,
     text_validators,
 )
+from ..target_kinds import ZONE_FIGURE_KINDS, actual_figure_refusal
 from .base import OwnedItem
 
 
@@ -52,6 +54,8 @@ class NumericalTarget(OwnedItem):
     unit = models.CharField(_("単位"), max_length=UNIT_MAX, blank=True, validators=LINE_VALIDATORS)
     plan_goal_value = models.DecimalField(_("計画目標値"), null=True, blank=True, validators=NONNEGATIVE, **AMOUNT)
     plan_goal_unit = models.CharField(_("計画目標の単位"), max_length=UNIT_MAX, blank=True, validators=LINE_VALIDATORS)
+    plan_goal_fiscal_year = models.PositiveIntegerField(_("目標年度"), null=True, blank=True,
+                                                        validators=FISCAL_YEAR_VALIDATORS)
     baseline_fiscal_year = models.PositiveIntegerField(_("基準年度"), null=True, blank=True, validators=FISCAL_YEAR_VALIDATORS)
     baseline_value = models.DecimalField(_("基準値"), null=True, blank=True, validators=NONNEGATIVE, **AMOUNT)
     contribution = models.DecimalField(_("寄与度(%)"), null=True, blank=True,
@@ -69,6 +73,15 @@ class NumericalTarget(OwnedItem):
 
     def __str__(self):
         return f"数値目標{self.code} {self.title}"
+
+    @property
+    def has_zone_figure(self) -> bool:
+        """A level target's 実績値 is one figure for the whole zone (see ``actual_figure_refusal``)."""
+        return self.kind in ZONE_FIGURE_KINDS
+
+    def actual_refusal(self, authority_id) -> str | None:
+        """Why ``authority_id`` may not enter this target's 実績値 (None when it may)."""
+        return actual_figure_refusal(self.kind, self.owner_id, authority_id, owner_name=self.owner.name)
 
 
 class TargetYear(models.Model):
@@ -106,6 +119,13 @@ class ActualFigure(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["target_year", "authority"], name="unique_actual_per_authority"),
         ]
+
+    def clean(self):
+        super().clean()
+        if self.target_year_id and self.authority_id:
+            refusal = self.target_year.target.actual_refusal(self.authority_id)
+            if refusal:
+                raise ValidationError({"authority": refusal})
 
 
 class Solution(OwnedItem):

@@ -69,6 +69,16 @@ class Edition(models.Model):
     previous_evaluation_score = models.DecimalField(
         _("前年度の評価点"), null=True, blank=True, validators=NONNEGATIVE, **SCORE
     )
+    class PartnerBodies(models.TextChoices):
+        """How the validator reports a 別紙4 row naming a body outside the co-authors (a zone may list its partner
+        bodies on purpose). The default is the strictness of before: an error."""
+
+        ERROR = "error", _("認めない（エラー）")
+        WARNING = "warning", _("認める（警告として表示）")
+        INFO = "info", _("認める（情報として表示）")
+
+    partner_bodies = models.CharField(_("別紙4の作成主体以外の団体"), max_length=10, choices=PartnerBodies.choices,
+                                      default=PartnerBodies.ERROR)
     drafting_due = models.DateField(_("起草期限"), null=True, blank=True)
     review_due = models.DateField(_("審査期限"), null=True, blank=True)
     signoff_due = models.DateField(_("最終承認期限"), null=True, blank=True)

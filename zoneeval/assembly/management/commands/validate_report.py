@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from ....reports.interchange.export import edition_snapshot
 from ....reports.selectors import get_edition
-from ...validations import ERROR, validate
+from ...validations import ERROR, SEVERITY_LABELS, validate
 
 
 class Command(BaseCommand):
@@ -28,7 +28,7 @@ class Command(BaseCommand):
                                       "findings": [f.as_dict() for f in findings]}))
         else:
             for f in findings:
-                mark = "エラー" if f.severity == ERROR else "警告"
+                mark = SEVERITY_LABELS.get(f.severity, f.severity)
                 self.stdout.write(f"[{mark}] {f.message}\n        {f.part} {f.item} (#{f.anchor})")
             self.stdout.write(f"エラー {errors} 件、警告 {len(findings) - errors} 件")
         if errors:
