@@ -70,6 +70,36 @@ def test_same_content_is_not_rendered_twice(edition, monkeypatch):
     assert second.snapshot_id == first.snapshot_id
 
 
+def test_a_changed_renderer_renders_the_same_content_again(edition, monkeypatch, settings, tmp_path):
+    """A deploy that changes a template or stylesheet must not keep serving PDFs laid out by the old code."""
+    from zoneeval.assembly import renderer
+
+    calls = []
+    _fast_render(monkeypatch, calls)
+    first = services.run_synchronously(edition)
+    assert services.run_synchronously(edition).artefact_id == first.artefact_id and calls == [2019]
+
+    # The real fingerprint follows the files: a changed stylesheet gives another one.
+    base = tmp_path / "code"
+    for relative in ("static/css/print.css", "templates/reports/print.html"):
+        (base / relative).parent.mkdir(parents=True, exist_ok=True)
+        (base / relative).write_text("a")
+    settings.BASE_DIR = base
+    renderer.fingerprint.cache_clear()
+    before = renderer.fingerprint()
+    (base / "static/css/print.css").write_text("b")
+    renderer.fingerprint.cache_clear()
+    after = renderer.fingerprint()
+    assert before != after
+
+    monkeypatch.setattr(services, "fingerprint", lambda: after)
+    second = services.run_synchronously(edition)
+    assert calls == [2019, 2019] and second.rendered_now is True
+    assert second.snapshot_id == first.snapshot_id and second.artefact_id != first.artefact_id
+    assert first.artefact.path.exists() and second.artefact.path.exists()
+    renderer.fingerprint.cache_clear()
+
+
 def test_a_changed_section_gives_a_new_hash_and_a_new_artefact(edition, monkeypatch):
     calls = []
     _fast_render(monkeypatch, calls)

@@ -24,7 +24,9 @@ class AssembledSnapshot(models.Model):
 
 
 class Artefact(models.Model):
-    """A rendered file. The same content hash gives the same artefact: it is never rendered twice."""
+    """A rendered file. The same content rendered by the same renderer (templates, stylesheets, layout code: see
+    renderer.py) gives the same artefact: it is never rendered twice. A submitted PDF (FINAL_PDF) is the record of
+    what was submitted and is never rendered again, whatever the renderer."""
 
     class Kind(models.TextChoices):
         PDF = "pdf", "PDF"  # a draft: 「案」 and its date on every page
@@ -32,6 +34,7 @@ class Artefact(models.Model):
 
     content_hash = models.CharField(max_length=64)
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.PDF)
+    renderer = models.CharField(_("レンダラー"), max_length=64, blank=True, default="")
     relative_path = models.CharField(max_length=300)
     size = models.PositiveBigIntegerField()
     sha256 = models.CharField(_("ファイルのSHA-256"), max_length=64)
@@ -40,7 +43,7 @@ class Artefact(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["content_hash", "kind"], name="unique_artefact")]
+        constraints = [models.UniqueConstraint(fields=["content_hash", "kind", "renderer"], name="unique_artefact")]
 
     @property
     def path(self):

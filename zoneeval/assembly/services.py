@@ -16,6 +16,7 @@ from ..reports.interchange.export import edition_snapshot, to_json
 from ..reports.models import Edition
 from .models import Artefact, AssembledSnapshot, AssemblyRun
 from .render import document_html, render_pdf
+from .renderer import fingerprint
 from .storage import artefact_relative_path, write_atomically
 from .validations import ERROR, messages, validate
 from .validations.document_budget import over_budget
@@ -107,8 +108,8 @@ def render(run_id: int) -> AssemblyRun:
     if run.artefact_id and run.artefact.path.exists():
         return _finish(run)
     started = time.perf_counter()
-    digest = run.snapshot.content_hash
-    existing = Artefact.objects.filter(content_hash=digest, kind=Artefact.Kind.PDF).first()
+    digest, renderer = run.snapshot.content_hash, fingerprint()
+    existing = Artefact.objects.filter(content_hash=digest, kind=Artefact.Kind.PDF, renderer=renderer).first()
     if existing is not None and existing.path.exists():
         _progress(run, AssemblyRun.Stage.RENDER, 95, artefact=existing, rendered_now=False)
     elif over_budget(run.findings):  # never start a render that the validation found too large
@@ -119,10 +120,10 @@ def render(run_id: int) -> AssemblyRun:
         _progress(run, AssemblyRun.Stage.RENDER, 55)
         result = render_pdf(json.loads(run.snapshot.payload))
         _progress(run, AssemblyRun.Stage.RENDER, 90)
-        relative = artefact_relative_path(digest, "pdf")
+        relative = artefact_relative_path(digest, f"{renderer[:12]}.pdf")
         write_atomically(relative, result.pdf)
         artefact, _ = Artefact.objects.update_or_create(
-            content_hash=digest, kind=Artefact.Kind.PDF,
+            content_hash=digest, kind=Artefact.Kind.PDF, renderer=renderer,
             defaults={"relative_path": relative, "size": len(result.pdf), "pages": result.pages,
                       "sha256": hashlib.sha256(result.pdf).hexdigest(), "render_seconds": result.seconds},
         )
@@ -133,7 +134,8 @@ def render(run_id: int) -> AssemblyRun:
 
 def render_final(run: AssemblyRun) -> Artefact:
     """The submitted PDF of a run's snapshot: the same document without the 「案」 mark that every run's PDF carries.
-    Rendered when the edition is submitted (reused if that content was rendered final before)."""
+    Rendered when the edition is submitted (reused if that content was rendered final before, by whatever renderer:
+    the submitted file is a record, not a cache)."""
     digest = run.snapshot.content_hash
     existing = Artefact.objects.filter(content_hash=digest, kind=Artefact.Kind.FINAL_PDF).first()
     if existing is not None and existing.path.exists():
@@ -144,7 +146,7 @@ def render_final(run: AssemblyRun) -> Artefact:
     write_atomically(relative, result.pdf)
     artefact, _ = Artefact.objects.update_or_create(
         content_hash=digest, kind=Artefact.Kind.FINAL_PDF,
-        defaults={"relative_path": relative, "size": len(result.pdf), "pages": result.pages,
+        defaults={"renderer": fingerprint(), "relative_path": relative, "size": len(result.pdf), "pages": result.pages,
                   "sha256": hashlib.sha256(result.pdf).hexdigest(), "render_seconds": result.seconds},
     )
     return artefact
