@@ -22,6 +22,7 @@ class Line:
     x0: float
     x1: float
     text: str
+    bold: bool  # every glyph of the line is bold (headings, captions, table heads)
 
 
 @dataclass
@@ -72,7 +73,8 @@ def _lines(chars, top_limit, bottom_limit) -> list[Line]:
     for group in lines:
         group.sort(key=lambda c: c["x0"])
         result.append(Line(min(c["top"] for c in group), max(c["bottom"] for c in group),
-                           group[0]["x0"], group[-1]["x1"], "".join(c["text"] for c in group)))
+                           group[0]["x0"], group[-1]["x1"], "".join(c["text"] for c in group),
+                           all("Bold" in c["fontname"] for c in group)))
     return result
 
 

@@ -30,14 +30,13 @@ def clean_html(text: str) -> str:
     """Sanitised HTML: no attributes, no scripts, no styles, no links or images; text content is kept. What Word puts
     on the clipboard comes out as clean paragraphs and lists: its list paragraphs (``mso-list``) become ``<ul>``/``<ol>``
     without their typed bullets, ``<o:p>``, ``<span style="mso-…">`` and ``<font>`` are unwrapped, its ``<style>``
-    blocks, conditional comments and empty paragraphs dropped. Bullets typed as text (「・」「•」 at the start of a
-    paragraph or list item) become list items, so that a report has one bullet style: the list's. (The editor does the same to a paste in the browser,
+    blocks, conditional comments and empty paragraphs dropped. (The editor does the same to a paste in the browser,
     static/js/editor.js, before the text ever gets here.)"""
     if not text:
         return ""
     cleaned = nh3.clean(_word_lists(text), tags=ALLOWED_TAGS, attributes={}, url_schemes=set(),
                         strip_comments=True)
-    cleaned = _typed_bullets(_EMPTY_PARAGRAPH.sub("", cleaned)).strip()
+    cleaned = _EMPTY_PARAGRAPH.sub("", cleaned).strip()
     # An editor's empty document ("<p></p>") or a paste of nothing but empty paragraphs is no text.
     return cleaned if _TEXT.search(_TAG.sub("", cleaned).replace("&nbsp;", "")) else ""
 
@@ -85,9 +84,10 @@ _BULLET_PARAGRAPH = re.compile(r"<p>[\s\u3000]*[" + TYPED_BULLETS + r"][\s\u3000
 _BULLET_ITEM = re.compile(r"<li>([\s\u3000]*(?:<(?:strong|em)>)*)[\s\u3000]*[" + TYPED_BULLETS + r"][\s\u3000]*")
 
 
-def _typed_bullets(text: str) -> str:
-    """Consecutive paragraphs that begin with a typed bullet become one bulleted list; a list item loses a typed
-    bullet of its own (the list draws one). Works on nh3's output, whose tags carry no attributes."""
+def typed_bullets_as_lists(text: str) -> str:
+    """For display (the ``rich`` filter; what is stored is left as written): consecutive paragraphs that begin with a
+    typed bullet become one bulleted list, and a list item loses a typed bullet of its own (the list draws one), so
+    that a report has one bullet style, the list's. Works on clean_html's output, whose tags carry no attributes."""
     text = _BULLET_ITEM.sub(lambda m: "<li>" + m.group(1), text)
     return _BULLET_PARAGRAPHS.sub(
         lambda run: "<ul>" + "".join(f"<li>{m.group(1)}</li>" for m in _BULLET_PARAGRAPH.finditer(run.group(0)))
