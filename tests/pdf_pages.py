@@ -146,3 +146,31 @@ if __name__ == "__main__":
         print(f"p.{p.number:>2} {'L' if p.landscape else 'P'} fill {p.fill:4.0%} off {len(glyphs_off_page(p))} "
               f"cross {len(glyphs_across_rules(p))} split {split_year_labels(p)} bullets {''.join(sorted(line_bullets(p)))}"
               f" last: {last[:40]}")
+
+
+def first_cell_of_continued_table(page: Page, head_text: str) -> str | None:
+    """On a page where a table's head (its line begins with ``head_text``) is repeated, the text in the first
+    column of the first row below it; None if the head is not on the page. An empty string means a row was split
+    or a rowspan cell (別紙1-2's 事業) was left behind on the previous page."""
+    heads = [line for line in page.lines if line.text.startswith(head_text)]
+    if not heads:
+        return None
+    head = heads[0]
+    rules = []
+    for x in sorted(e["x0"] for e in page.v_edges if e["top"] <= head.bottom <= e["bottom"]):
+        if not rules or x - rules[-1] > 2:  # a cell border is drawn as two edges close together
+            rules.append(x)
+    if len(rules) < 2:
+        return None
+    text_columns_end = rules[min(3, len(rules) - 1)]  # past the head's drawing (別紙1-2's months): the text columns
+
+    def in_text_columns(line):
+        return any(rules[0] < c["x0"] and c["x1"] <= text_columns_end and abs(c["bottom"] - line.bottom) < 2
+                   and c["text"].strip() for c in page.chars)
+
+    below = [line for line in page.lines if line.top > head.bottom + 1 and in_text_columns(line)]
+    if not below:
+        return None
+    first = below[0]
+    return "".join(c["text"] for c in sorted(page.chars, key=lambda c: c["x0"])
+                   if rules[0] < c["x0"] and c["x1"] <= rules[1] and abs(c["bottom"] - first.bottom) < 2)

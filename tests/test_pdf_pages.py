@@ -136,3 +136,19 @@ def test_typed_bullets_are_shown_as_one_list():
     assert rich("<p>・一つ目</p><p>・ 二つ目</p><p>本文・途中</p><ul><li>• 三つ目</li></ul>") == (
         "<ul><li>一つ目</li><li>二つ目</li></ul><p>本文・途中</p><ul><li>三つ目</li></ul>")
     assert rich(rich("<p>・一つ目</p>")) == "<ul><li>一つ目</li></ul>"
+
+
+def test_a_continued_schedule_page_begins_with_its_project_named(rendered):
+    """別紙1-2 continues on the next page with 解決策 or a 事業 in its first cell, never the rest of a 事業 whose
+    name (a rowspan cell) stayed on the previous page."""
+    firsts = [(p.number, pdf_pages.first_cell_of_continued_table(p, "事業区分内容")) for p in rendered["pages"]]
+    firsts = [(n, cell) for n, cell in firsts if cell is not None]
+    assert len(firsts) >= 2
+    assert [(n, cell) for n, cell in firsts if not re.match(r"^(解決策|事業)[0-9]", cell)] == []
+
+
+def test_each_target_figures_block_is_on_one_page(rendered):
+    """The 目標値, 実績値 and 進捗度 rows of a 別紙1 sheet share the 評価指標 cell (rowspan): they stay together."""
+    blocks = [(page, i) for page in rendered["pages"] for i, line in enumerate(page.lines) if "寄与度(※)" in line.text]
+    assert len(blocks) == sum(len(i["targets"]) for i in rendered["snapshot"]["parts"]["part3"]["indicators"])
+    assert [page.number for page, i in blocks if not any("目標値" in line.text for line in page.lines[:i])] == []

@@ -5,6 +5,11 @@ figures come from ``snapshot['derived']`` (see figures.py)."""
 from . import era, gantt
 from .anchors import target_anchor
 
+# 別紙1's year columns print the full label (令和元年度) on one line when the plan has at most this many years: six
+# columns of 6em beside the row labels still leave the two text columns of a portrait page about 8 characters each.
+# A longer plan prints the short form (R1, H30), which always fits.
+FULL_YEAR_LABELS_UP_TO = 6
+
 
 def document_context(snapshot: dict) -> dict:
     edition = snapshot["edition"]
@@ -31,6 +36,10 @@ def document_context(snapshot: dict) -> dict:
         "plan_years": list(range(first, last + 1)),
         "plan_range_label": era.fiscal_year_range_label(first, last),
         "plan_year_count": last - first + 1,
+        "target_year_heads": [
+            era.fiscal_year_label(fy) if last - first + 1 <= FULL_YEAR_LABELS_UP_TO else era.fiscal_year_short_plain(fy)
+            for fy in range(first, last + 1)
+        ],
         "zone_kind_label": zone_kind_label,
         "document_title": f"{era.fiscal_year_label(edition['fiscal_year'])} {zone_kind_label}総合特別区域評価書",
         "target_sheets": targets,
