@@ -71,3 +71,22 @@ def test_every_figure_of_the_reference_tables_is_in_the_sample(sample_text):
     sample_numbers = set(_numbers(sample_text))
     missing = sorted({n for n in _numbers(annexes) if n not in sample_numbers}, key=float)
     assert missing == []
+
+
+@pytest.mark.django_db
+def test_nine_coauthor_sample_imports_validates_clean_and_round_trips():
+    """The fictional zone of nine co-authors (two of them not governments, long names, 平成 and 令和 plan years)
+    imports, has no validation finding, and exports what was imported."""
+    from zoneeval.assembly.validations import validate
+    from zoneeval.reports.interchange.export import edition_snapshot
+    from zoneeval.reports.interchange.importer import import_document
+
+    from .conftest import ROOT
+
+    doc = json.loads((ROOT / "zoneeval" / "samples" / "kyushu-kanko-fy2018.json").read_text(encoding="utf-8"))
+    assert problems_in(doc) == []
+    assert len(doc["authorities"]) == 9 and {a["kind"] for a in doc["authorities"]} >= {"other", "municipality"}
+    snapshot = edition_snapshot(import_document(json.loads(json.dumps(doc))))
+    assert [f.message for f in validate(snapshot)] == []
+    assert snapshot["authorities"] == doc["authorities"]
+    assert snapshot["parts"]["annex4"] == doc["parts"]["annex4"]

@@ -4,6 +4,8 @@ import re
 import pytest
 from django.urls import reverse
 
+from zoneeval.reports.templatetags.report_format import rich
+
 pytestmark = pytest.mark.django_db
 
 
@@ -72,7 +74,9 @@ def test_every_stored_text_is_on_the_page(page, sample):
                 collect(value)
 
     collect(sample["parts"])
-    missing = [t[:40] for t in texts if _plain(t) and _plain(t) not in plain]
+    # As shown: bullets typed as text are drawn by the list (report_format.rich), the words are all there.
+    shown = [_plain(rich(t)) for t in texts]
+    missing = [t[:40] for t, s in zip(texts, shown) if s and s not in plain]
     assert missing == []
 
 

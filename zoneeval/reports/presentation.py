@@ -50,6 +50,11 @@ def body_names(bodies: list, authorities: dict) -> list[str]:
     """The names printed in a 別紙4 row's 自治体名: a co-author's name, or the partner body's own name."""
     return [authorities.get(body, body) if isinstance(body, str) else body["name"] for body in bodies]
 
+# 別紙1's year columns print the full label (令和元年度) on one line when the plan has at most this many years: six
+# columns of 6em beside the row labels still leave the two text columns of a portrait page about 8 characters each.
+# A longer plan prints the short form (R1, H30), which always fits.
+FULL_YEAR_LABELS_UP_TO = 6
+
 
 def document_context(snapshot: dict) -> dict:
     edition = snapshot["edition"]
@@ -84,6 +89,10 @@ def document_context(snapshot: dict) -> dict:
         "plan_year_count": plan_year_count,
         "goals": {sheet["target"]["code"]: sheet["goal"] for sheet in targets},
         "local_rows": local_rows,
+        "target_year_heads": [
+            era.fiscal_year_label(fy) if last - first + 1 <= FULL_YEAR_LABELS_UP_TO else era.fiscal_year_short_plain(fy)
+            for fy in range(first, last + 1)
+        ],
         "zone_kind_label": zone_kind_label,
         "document_title": f"{era.fiscal_year_label(edition['fiscal_year'])} {zone_kind_label}総合特別区域評価書",
         "target_sheets": targets,

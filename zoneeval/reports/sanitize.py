@@ -75,3 +75,20 @@ def _word_lists(text: str) -> str:
         parts.append(f"</{open_list}>")
     parts.append(text[position:])
     return "".join(parts)
+
+
+# Bullets people type at the start of a line instead of using a list: 「・」 (Japanese), 「･」 (half-width), 「•」.
+TYPED_BULLETS = "・･•"
+_BULLET_PARAGRAPHS = re.compile(r"(?:<p>[\s\u3000]*[" + TYPED_BULLETS + r"].*?</p>\s*)+", re.S)
+_BULLET_PARAGRAPH = re.compile(r"<p>[\s\u3000]*[" + TYPED_BULLETS + r"][\s\u3000]*(.*?)</p>", re.S)
+_BULLET_ITEM = re.compile(r"<li>([\s\u3000]*(?:<(?:strong|em)>)*)[\s\u3000]*[" + TYPED_BULLETS + r"][\s\u3000]*")
+
+
+def typed_bullets_as_lists(text: str) -> str:
+    """For display (the ``rich`` filter; what is stored is left as written): consecutive paragraphs that begin with a
+    typed bullet become one bulleted list, and a list item loses a typed bullet of its own (the list draws one), so
+    that a report has one bullet style, the list's. Works on clean_html's output, whose tags carry no attributes."""
+    text = _BULLET_ITEM.sub(lambda m: "<li>" + m.group(1), text)
+    return _BULLET_PARAGRAPHS.sub(
+        lambda run: "<ul>" + "".join(f"<li>{m.group(1)}</li>" for m in _BULLET_PARAGRAPH.finditer(run.group(0)))
+        + "</ul>", text)

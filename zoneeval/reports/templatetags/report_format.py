@@ -7,7 +7,7 @@ from django.utils.safestring import mark_safe
 
 from .. import era
 from ..input import display_amount
-from ..sanitize import clean_html
+from ..sanitize import clean_html, typed_bullets_as_lists
 
 register = template.Library()
 
@@ -72,8 +72,9 @@ def percent(value):
 
 @register.filter
 def rich(value):
-    """Stored text is sanitised on the way in; sanitise again on the way out (defence in depth)."""
-    return mark_safe(clean_html(value or ""))
+    """Stored text is sanitised on the way in; sanitise again on the way out (defence in depth). Bullets typed as
+    text are shown as list items (one bullet style in the document)."""
+    return mark_safe(typed_bullets_as_lists(clean_html(value or "")))
 
 
 @register.filter
