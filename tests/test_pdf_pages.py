@@ -1,5 +1,6 @@
 """The pages of the official PDF, read back glyph by glyph (pdfplumber): nothing leaves its cell or the page, and
-the pages flow. Checked on the FY2019 sample and on a fictional zone of nine co-authors with long names."""
+the pages flow. Checked on the FY2019 sample, on a fictional zone of nine co-authors with long names and on a fictional
+地域活性化 zone with level targets and a partner body."""
 import json
 import re
 import subprocess
@@ -14,7 +15,7 @@ from zoneeval.reports.templatetags.report_format import rich
 from . import pdf_pages
 from .conftest import ROOT
 
-SAMPLES = {"keihin": "keihin-fy2019.json", "kyushu": "kyushu-kanko-fy2018.json"}
+SAMPLES = {"keihin": "keihin-fy2019.json", "kyushu": "kyushu-kanko-fy2018.json", "shiomi": "shiomi-fy2015.json"}
 # A page whose body is less than this share of the page's height is "nearly empty".
 MIN_FILL = 0.3
 
