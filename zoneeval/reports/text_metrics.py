@@ -1,6 +1,7 @@
 """How wide a text is and where it breaks into lines, in em, for drawings whose geometry is computed ahead of layout
-(the 別紙1-2 schedule). The estimate is conservative: it may count a line more than the browser or WeasyPrint makes,
-never fewer, so a box sized from it holds its text.
+(the 別紙1-2 schedule). The estimate errs on the side of more lines: callers leave some width unused on every line
+(gantt.WRAP_SLACK), so a box sized from it holds its text as WeasyPrint sets it with IPAexGothic; a browser with other
+fonts may differ slightly (tests/test_schedule.py checks the PDF).
 
 Widths: the printable ASCII characters take their advance widths in IPAexGothic (the PDF's font, read from the font
 file once and written here); every other character counts as 1 em (CJK, kana, full-width forms, and anything rarer,
