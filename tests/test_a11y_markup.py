@@ -53,7 +53,7 @@ def test_every_gantt_row_has_a_text_alternative():
 
     assert _text_alternative([], []) == "実施期間・マイルストーンの記載なし"
     said = _text_alternative([{"start": "2019-04", "end": "2020-03"}], [{"month": "2019-09", "label": "開所"}])
-    assert said == "実施期間 2019-04〜2020-03、マイルストーン 2019-09 開所"
+    assert said == "実施期間 平成31年4月～令和2年3月、マイルストーン 令和元年9月 開所"
 
 
 def test_the_edition_page_has_no_unnamed_svg_image(client, edition):

@@ -32,3 +32,23 @@ def test_dates(day, label):
 
 def test_plan_range():
     assert era.fiscal_year_range_label(2017, 2021) == "平成29～令和3年度"
+
+
+@pytest.mark.parametrize("year, month, label, short", [
+    (2017, 4, "平成29年4月", "H29.4"), (2019, 3, "平成31年3月", "H31.3"), (2019, 4, "平成31年4月", "H31.4"),
+    (2019, 5, "令和元年5月", "R1.5"), (2019, 12, "令和元年12月", "R1.12"), (2020, 1, "令和2年1月", "R2.1"),
+    (2022, 3, "令和4年3月", "R4.3"), (1989, 1, "昭和64年1月", "S64.1"), (1989, 2, "平成元年2月", "H1.2"),
+])
+def test_month_labels_across_the_era_change(year, month, label, short):
+    """A month is named by the era in force on its first day: 令和 from May 2019, so a plan 平成29年度～令和3年度
+    prints April 2019 as 平成31年4月 and May 2019 as 令和元年5月."""
+    assert era.month_label(year, month) == label
+    assert era.month_label_short(year, month) == short
+
+
+def test_a_schedule_across_the_era_change_names_both_sides():
+    from zoneeval.reports.gantt import _text_alternative
+
+    said = _text_alternative([{"start": "2017-04", "end": "2022-03"}],
+                             [{"month": "2019-04", "label": "改元前"}, {"month": "2019-05", "label": "改元後"}])
+    assert said == "実施期間 平成29年4月～令和4年3月、マイルストーン 平成31年4月 改元前、マイルストーン 令和元年5月 改元後"

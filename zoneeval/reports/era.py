@@ -89,3 +89,16 @@ def fiscal_year_range_label(first: int, last: int) -> str:
 
 def fiscal_year_of_month(year: int, month: int) -> int:
     return year if month >= 4 else year - 1
+
+
+def month_label(year: int, month: int) -> str:
+    """令和元年9月, 平成31年4月: the era in force on the month's first day (令和 begins on 1 May 2019, so April 2019
+    is 平成31年4月 and May 2019 令和元年5月)."""
+    era, n = era_year(date(year, month, 1))
+    return f"{era.name}{_year_word(n)}年{month}月"
+
+
+def month_label_short(year: int, month: int) -> str:
+    """R1.9, H31.4: the short form of :func:`month_label`."""
+    era, n = era_year(date(year, month, 1))
+    return f"{era.letter}{n}.{month}"
