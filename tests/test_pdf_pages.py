@@ -16,6 +16,8 @@ from . import pdf_pages
 from .conftest import ROOT
 
 SAMPLES = {"keihin": "keihin-fy2019.json", "kyushu": "kyushu-kanko-fy2018.json", "shiomi": "shiomi-fy2015.json"}
+# The head of the 別紙1-2 table, repeated on each of its pages.
+SCHEDULE_HEAD = "事業区分内容"
 # A page whose body is less than this share of the page's height is "nearly empty".
 MIN_FILL = 0.3
 
@@ -37,7 +39,7 @@ def _flat(text: str) -> str:
 class _Headings(HTMLParser):
     """Texts that introduce what follows: headings, captions, labels, table heads, the 解決策 rows of 別紙1-2."""
     TAGS = {"h1", "h2", "h3", "h4", "h5", "caption"}
-    CLASSES = {"label", "group-heading", "annex-label", "solution-row", "expected-label"}
+    CLASSES = {"label", "group-heading", "annex-label", "gantt-solution", "expected-label"}
 
     def __init__(self):
         super().__init__()
@@ -78,20 +80,25 @@ def test_every_glyph_lies_inside_the_page_and_its_printable_width(rendered):
 
 def test_no_glyph_crosses_a_table_rule(rendered):
     """A glyph that a cell's vertical border passes through has left its cell (nowrap names, amounts, labels)."""
-    assert any(page.v_edges for page in rendered["pages"])
-    crossing = [bad for page in rendered["pages"] for bad in pdf_pages.glyphs_across_rules(page)]
+    # The schedule's pages are a drawing over the table (its labels sit on a white ground over the month lines);
+    # tests/test_schedule.py checks their glyphs against the drawing's own rows and lines.
+    pages = [page for page in rendered["pages"] if SCHEDULE_HEAD not in _flat(page.text)]
+    assert any(page.v_edges for page in pages)
+    crossing = [bad for page in pages for bad in pdf_pages.glyphs_across_rules(page)]
     assert crossing == []
 
 
-def test_every_coauthor_name_is_printed_whole_in_annex4(rendered):
+def test_every_body_name_is_printed_whole_in_annex4(rendered):
     pages = rendered["pages"]
     first = next(p.number for p in pages if "■地域独自の取組の状況" in _flat(p.text))
     raw = subprocess.run(["pdftotext", "-f", str(first), str(rendered["path"]), "-"], capture_output=True,
                          text=True, check=True).stdout
     flat = _flat(raw)
-    named = {slug for table in ("fiscal", "financial", "tax", "deregulation", "strengthening", "other")
-             for row in rendered["snapshot"]["parts"]["annex4"][table] for slug in row["authorities"]}
-    names = [a["name"] for a in rendered["snapshot"]["authorities"] if a["slug"] in named]
+    bodies = [body for table in ("fiscal", "financial", "tax", "deregulation", "strengthening", "other")
+              for row in rendered["snapshot"]["parts"]["annex4"][table] for body in row["authorities"]]
+    coauthors = {a["slug"]: a["name"] for a in rendered["snapshot"]["authorities"]}
+    # A co-author by its slug, a partner body (not a co-author) by its own name.
+    names = sorted({coauthors[body] if isinstance(body, str) else body["name"] for body in bodies})
     assert names
     assert [name for name in names if name not in flat] == []
 
@@ -142,7 +149,10 @@ def test_typed_bullets_are_shown_as_one_list():
 def test_a_continued_schedule_page_begins_with_its_project_named(rendered):
     """別紙1-2 continues on the next page with 解決策 or a 事業 in its first cell, never the rest of a 事業 whose
     name (a rowspan cell) stayed on the previous page."""
-    firsts = [(p.number, pdf_pages.first_cell_of_continued_table(p, "事業区分内容")) for p in rendered["pages"]]
+    schedule_pages = [p for p in rendered["pages"] if SCHEDULE_HEAD in _flat(p.text)]
+    if len(schedule_pages) < 2:
+        pytest.skip("this zone's schedule fits on one page")
+    firsts = [(p.number, pdf_pages.first_cell_of_continued_table(p, SCHEDULE_HEAD)) for p in schedule_pages]
     firsts = [(n, cell) for n, cell in firsts if cell is not None]
     assert len(firsts) >= 2
     assert [(n, cell) for n, cell in firsts if not re.match(r"^(解決策|事業)[0-9]", cell)] == []
