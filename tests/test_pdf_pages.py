@@ -163,3 +163,20 @@ def test_each_target_figures_block_is_on_one_page(rendered):
     blocks = [(page, i) for page in rendered["pages"] for i, line in enumerate(page.lines) if "寄与度(※)" in line.text]
     assert len(blocks) == sum(len(i["targets"]) for i in rendered["snapshot"]["parts"]["part3"]["indicators"])
     assert [page.number for page, i in blocks if not any("目標値" in line.text for line in page.lines[:i])] == []
+
+
+JAPANESE_FONT = re.compile(r"^[A-Z]{6}\+(IPAex(Gothic|Mincho)|Noto-?Sans-?CJK)")
+
+
+def test_every_glyph_is_drawn_in_an_embedded_japanese_font(rendered):
+    """No glyph falls back to a font without Japanese (tofu, a Latin font's shapes) or to a font left out of the
+    file; every font is embedded as a subset with its Unicode map (text can be searched and read aloud)."""
+    listing = subprocess.run(["pdffonts", str(rendered["path"])], capture_output=True, text=True, check=True).stdout
+    rows = [line.split() for line in listing.splitlines()[2:] if line.strip()]
+    assert rows
+    # columns from the right: object ID (2), uni, sub, emb
+    assert [row[0] for row in rows if row[-5:-2] != ["yes", "yes", "yes"]] == []
+    fonts = {c["fontname"] for page in rendered["pages"] for c in page.chars}
+    assert [font for font in fonts if not JAPANESE_FONT.match(font)] == []
+    unmapped = [f"p.{page.number}" for page in rendered["pages"] for c in page.chars if c["text"].startswith("(cid:")]
+    assert unmapped == []
