@@ -134,7 +134,8 @@ def test_killed_worker_leaves_no_partial_file_and_the_run_completes_when_run_aga
         _delete_queue(queue)
     assert run.status == "succeeded", run.failure
     files = _files(artefact_dir)
-    assert files == [f"{run.snapshot.content_hash[:2]}/{run.snapshot.content_hash}.pdf"]
+    assert files == [run.artefact.relative_path]
+    assert run.artefact.relative_path.startswith(f"{run.snapshot.content_hash[:2]}/{run.snapshot.content_hash}.")
     pdf = (artefact_dir / files[0]).read_bytes()
     assert pdf.startswith(b"%PDF") and pdf.rstrip().endswith(b"%%EOF")
     assert hashlib.sha256(pdf).hexdigest() == run.artefact.sha256
