@@ -157,7 +157,7 @@ def test_year_table_over_http_offers_one_zone_figure_to_the_owner_only(client, s
     client.force_login(users["shiomi-pref"])
     page = client.get(url).content.decode()
     assert page.count('name="actual_2015"') == 1 and "実績値（特区全体）" in page
-    assert "自治体別の実績値" not in page and "<th>累計</th>" not in page
+    assert "作成主体別の実績値" not in page and "<th>累計</th>" not in page
     targets = {f"target_{y.fiscal_year}": str(y.target_value) for y in target.years.all()}  # the page sends them
     response = client.post(url, {"version": target.version, "authority": "shiomi-pref", "actual_2015": "１５",
                                  **targets})
@@ -173,7 +173,7 @@ def test_flow_year_table_still_sums_each_authoritys_own_figure(client, shiomi_ed
     client.force_login(users["aoura"])
     url = reverse("drafting:target_years", args=[target.pk])
     page = client.get(url).content.decode()
-    assert 'name="actual_2015"' in page and "自治体別の実績値" in page and "<th>累計</th>" in page
+    assert 'name="actual_2015"' in page and "作成主体別の実績値" in page and "<th>累計</th>" in page
     assert client.post(url, {"version": target.version, "authority": "aoura", "actual_2015": "14"}).status_code == 302
     assert (2015, "aoura", Decimal("14")) in _figures(target)
 
