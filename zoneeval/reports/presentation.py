@@ -101,3 +101,8 @@ def document_context(snapshot: dict) -> dict:
         "tax_rows": list(zip(snapshot["parts"]["annex3"]["tax"], derived["annex3"]["tax"])),
         "financial_rows": list(zip(snapshot["parts"]["annex3"]["financial"], derived["annex3"]["financial"])),
     }
+
+
+def national_score_label(value) -> str:
+    """A score of the national evaluation as the Cabinet Office prints it, one decimal (3.9, 4.0); '' for none."""
+    return "" if value is None else format(value, ".1f")
