@@ -2,11 +2,13 @@
 edition. Thin: rules in authorities/rules.py, writes in yearly.py."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from ..authorities.rules import require, rules_for
+from ..drafting.fields import RichTextField
 from ..errors import refusal
 from ..reports.era import fiscal_year_label
 from ..reports.models import NationalEvaluation
@@ -28,6 +30,14 @@ def _fields(values: dict, errors: dict) -> list[dict]:
              "required": name == "overall_score"} for name, label in NationalEvaluation.ITEMS]
 
 
+def _comments(value: str) -> tuple[str, list[str]]:
+    """The comments as the rich-text editor sends them (or plain lines, without JavaScript), cleaned."""
+    try:
+        return RichTextField().clean(value), []
+    except ValidationError as error:
+        return value, list(error.messages)
+
+
 @login_required
 def national_evaluation(request, zone_slug, fiscal_year):
     """The coordinator records the national evaluation of a submitted edition (GET shows the form, POST records)."""
@@ -42,8 +52,11 @@ def national_evaluation(request, zone_slug, fiscal_year):
             posted_version = int(request.POST.get("version", "0"))
         except ValueError:
             posted_version = -1
+        comments, comment_errors = _comments(values["comments"])
         try:
-            yearly.record_national_evaluation(request.user, edition, request.POST, posted_version)
+            if comment_errors:
+                raise yearly.EvaluationInvalid({"comments": comment_errors})
+            yearly.record_national_evaluation(request.user, edition, values | {"comments": comments}, posted_version)
         except yearly.EvaluationInvalid as invalid:
             errors, status, problem = invalid.errors, 422, str(invalid)
         except yearly.StaleTransition as stale:
@@ -53,7 +66,11 @@ def national_evaluation(request, zone_slug, fiscal_year):
         else:
             messages.success(request, f"{edition}の国の評価を記録しました。")
             return redirect(reverse("reports:edition_detail", args=[zone_slug, fiscal_year]) + "#yearly")
+    editor = RichTextField().widget.render("comments", values.get("comments", ""), attrs={
+        "id": "id_comments", **({"aria-invalid": "true", "aria-describedby": "id_comments-error"}
+                                if errors.get("comments") else {})})
     return render(request, "workflow/national_evaluation.html", {
+        "comments_editor": editor,
         "edition": edition, "fields": _fields(values, errors), "values": values, "errors": errors,
         "problem": problem, "version": version, "evaluation": evaluation,
         "year_label": fiscal_year_label(edition.fiscal_year)}, status=status)
