@@ -220,3 +220,35 @@ def test_national_evaluation_in_the_interchange_format(edition, sample):
             import_document(bad, replace=True)
         assert any(p.path.startswith("$.national_evaluation") and (where in p.path or where in p.message or
                    "不明な項目" in p.message) for p in refused.value.problems), refused.value.problems
+
+
+def test_the_new_year_cells_are_emptied_and_earlier_ones_kept(sample):
+    """Figures the source holds for the new year (typed early) do not carry over; the years before do."""
+    parts = sample["parts"]
+    target = parts["part3"]["indicators"][0]["targets"][0]
+    owner = target["owner"]
+    for year in target["years"]:
+        if year["fiscal_year"] == 2020:
+            year["actuals"] = [{"authority": owner, "value": "12"}]
+            year["stated_progress"] = 13
+    row = parts["annex3"]["fiscal"][0]
+    for year in row["years"]:
+        if year["fiscal_year"] == 2020:
+            year.update(requested="5", national="5", local="6", stated_total="11")
+    source = _mark_submitted(import_document(sample))
+    kept = {y.fiscal_year: list(y.actuals.values_list("value", flat=True)) for y in m.TargetYear.objects.filter(
+        target__indicator__edition=source, target__code=target["code"])}
+    assert kept[2020] == [Decimal("12")] and kept[2019]
+    call_command("rollover_edition", "--zone", "keihin", "--from-year", "2019")
+    new = edition_snapshot(get_edition("keihin", 2020), with_derived=False)
+    new_target = new["parts"]["part3"]["indicators"][0]["targets"][0]
+    years = {y["fiscal_year"]: y for y in new_target["years"]}
+    assert years[2020]["actuals"] == [] and years[2020]["stated_progress"] is None
+    assert [Decimal(a["value"]) for a in years[2019]["actuals"]] == kept[2019]
+    new_row = {y["fiscal_year"]: y for y in new["parts"]["annex3"]["fiscal"][0]["years"]}
+    assert (new_row[2020]["national"], new_row[2020]["local"], new_row[2020]["stated_total"]) == (None, None, None)
+    assert {fy: y for fy, y in new_row.items() if fy < 2020} == {
+        y["fiscal_year"]: y for y in row["years"] if y["fiscal_year"] < 2020}
+    for kind in ("tax", "financial"):  # the count columns run to the new year, the new one empty
+        for count_row in new["parts"]["annex3"][kind]:
+            assert count_row["years"][-1] == {"fiscal_year": 2020, "count": None}
