@@ -82,7 +82,9 @@ def _as_record(evaluation: NationalEvaluation | None) -> dict:
 def record_national_evaluation(user, edition: Edition, data: dict, version: int = 0) -> NationalEvaluation:
     """Record (or correct) the national evaluation of a submitted edition. ``version`` is the version the form was
     loaded from (0 for a new one): a stale form is refused."""
-    edition = Edition.objects.select_related("zone").get(pk=edition.pk)
+    # the edition's row lock serialises recordings (a first one of two at once would otherwise both insert); a lock
+    # is no write: the freeze triggers do not fire
+    edition = Edition.objects.select_for_update().select_related("zone").get(pk=edition.pk)
     _check(Rules(user).record_national_evaluation(edition))
     values = _evaluation_values(data)
     evaluation = NationalEvaluation.objects.select_for_update().filter(edition=edition).first()
@@ -132,7 +134,8 @@ def roll_over(user, source: Edition, *, plan_last_year: int | None = None) -> Ed
     """Next year's edition of ``source``'s zone, copied from ``source`` through the interchange format
     (reports/copying.py, reports/rollover.py): a draft, every part 下書き, 2④ quoting the national evaluation.
     ``user`` None: an operator's command (no rules; audited without an actor). ``source`` is never written."""
-    source = Edition.objects.select_related("zone", "coordinator").get(pk=source.pk)
+    # the source's row lock serialises two presses of the button (the second then finds next year's edition)
+    source = Edition.objects.select_for_update().select_related("zone", "coordinator").get(pk=source.pk)
     if user is not None:
         _check(Rules(user).roll_over(source))
     reason = rollover_refusal(source, plan_last_year=plan_last_year)
