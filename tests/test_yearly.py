@@ -14,6 +14,7 @@ from zoneeval.authorities.models import Membership
 from zoneeval.authorities.services import ensure_user
 from zoneeval.drafting.models import Part
 from zoneeval.reports import models as m
+from zoneeval.reports.content import edition_models
 from zoneeval.reports.era import fiscal_year_label
 from zoneeval.reports.interchange.checks import ImportRefused
 from zoneeval.reports.interchange.export import edition_snapshot, export_document, to_json
@@ -90,6 +91,9 @@ def test_national_evaluation_then_rollover_over_http(client, submitted, people):
     assert "3.9点" in shown and "4.0点" in shown and "概ね順調" in shown
     assert client.post(page, form).status_code == 409  # a stale form (version 0) is refused, not saved over
     assert current_hash(edition) == hash_before  # recording it changed nothing of the report
+    # outside the frozen content by declaration (no EDITION_PATH), so the freeze triggers do not cover it
+    assert m.NationalEvaluation not in edition_models() and "national_evaluation" not in edition_snapshot(edition)
+    assert export_document(edition)["national_evaluation"]["overall_score"] == "3.9"
 
     # rollover: refused to a non-coordinator, done by the coordinator's button
     client.force_login(people["yokohama-approver"])
