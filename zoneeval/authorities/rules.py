@@ -24,6 +24,7 @@ The rules, in words:
   Approved parts are reopened by the owner's approvers or the zone coordinator.
 - Comments: editors of the owning authority and the zone coordinator.
 - Assembly and submission: the zone coordinator. Sign-off: an approver of a co-author, for that co-author.
+- The national evaluation of a submitted edition and next year's edition (rollover): the zone coordinator.
 - Members: an authority's members are managed by that authority's own coordinators (and superusers); nobody grants
   a role to themselves, and a coordinator cannot remove their own coordinator role.
 - Superusers (operators) read everything and manage members; they do not draft, approve, sign or submit for an
@@ -334,6 +335,30 @@ class Rules:
             return deny("提出は取りまとめ自治体の取りまとめ担当だけが行えます。")
         return ALLOW
 
+    # ---- the yearly cycle ------------------------------------------------------------------------------------
+
+    def record_national_evaluation(self, edition) -> Decision:
+        """The national evaluation (国の評価) of a submitted edition: the zone coordinator records it. It is not report
+        content, so a submitted (frozen) edition takes it."""
+        if not self.active:
+            return deny("ログインしてください。")
+        if not self.is_zone_coordinator(edition):
+            return deny("国の評価は取りまとめ自治体の取りまとめ担当だけが記録できます。")
+        if not edition.is_frozen:
+            return deny("国の評価は提出済みの評価書についてだけ記録できます。先に評価書を提出してください。")
+        return ALLOW
+
+    def roll_over(self, edition) -> Decision:
+        """Next year's edition from a submitted one: the zone coordinator. (Whether next year may be made — it exists,
+        the plan period ends — is said by the rollover service.)"""
+        if not self.active:
+            return deny("ログインしてください。")
+        if not self.is_zone_coordinator(edition):
+            return deny("次年度の評価書の作成は取りまとめ自治体の取りまとめ担当だけが行えます。")
+        if not edition.is_frozen:
+            return deny("次年度の評価書は提出済みの評価書からだけ作成できます。先にこの評価書を提出してください。")
+        return ALLOW
+
     # ---- members ---------------------------------------------------------------------------------------------
 
     def manage_members(self, authority_id) -> Decision:
@@ -375,7 +400,8 @@ ACTIONS = {
     "view": "view_edition", "create": "create_item", "edit": "edit_item", "delete": "delete_item",
     "request_review": "request_review", "approve": "approve", "return": "return_part", "reopen": "reopen",
     "revise": "revise", "comment": "comment", "resolve": "resolve_comment", "run_assembly": "run_assembly",
-    "sign_off": "sign_off", "submit": "submit", "manage_members": "manage_members", "grant": "grant_role",
+    "sign_off": "sign_off", "submit": "submit", "record_national_evaluation": "record_national_evaluation",
+    "roll_over": "roll_over", "manage_members": "manage_members", "grant": "grant_role",
     "revoke": "revoke_role",
 }
 

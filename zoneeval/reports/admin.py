@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import CoAuthor, Edition, Zone
+from .models import CoAuthor, Edition, NationalEvaluation, Zone
 
 
 class CoAuthorInline(admin.TabularInline):
@@ -30,3 +30,21 @@ class EditionAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return super().has_delete_permission(request, obj) and not (obj and obj.is_frozen)
+
+
+@admin.register(NationalEvaluation)
+class NationalEvaluationAdmin(admin.ModelAdmin):
+    """Read-only: the coordinator records the national evaluation on the edition page (rules, validation, audit log;
+    workflow/yearly.py), so that every recording is audited."""
+
+    list_display = ["edition", "overall_score", "progress_score", "support_score", "recorded_by", "recorded_at"]
+    list_filter = ["edition__zone"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

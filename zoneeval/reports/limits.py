@@ -41,6 +41,10 @@ AMOUNT_INTEGER_DIGITS = AMOUNT_MAX_DIGITS - AMOUNT_DECIMAL_PLACES
 AMOUNT = {"max_digits": AMOUNT_MAX_DIGITS, "decimal_places": AMOUNT_DECIMAL_PLACES}  # DecimalField arguments
 CONTRIBUTION = {"max_digits": 6, "decimal_places": 2}  # 寄与度 (%)
 SCORE = {"max_digits": 4, "decimal_places": 1}  # 前年度の評価点
+# The national evaluation (国の評価) scores each evaluation item on a 5-point scale, to one decimal (e.g. 3.9点).
+NATIONAL_SCORE = {"max_digits": 2, "decimal_places": 1}
+NATIONAL_SCORE_MIN, NATIONAL_SCORE_MAX = 1, 5
+NATIONAL_RESULT_MAX = SHORT_MAX  # the overall result in words (e.g. 概ね順調)
 COUNT_MAX = 999_999_999  # counts, numbers, 進捗度: well inside a PostgreSQL integer
 FISCAL_YEAR_MIN, FISCAL_YEAR_MAX = 1868, 2200
 
@@ -77,6 +81,7 @@ SLUG_PATTERN = anchored(SLUG_BODY)
 AMOUNT_PATTERN = anchored(decimal_body(**AMOUNT))
 CONTRIBUTION_PATTERN = anchored(decimal_body(**CONTRIBUTION))
 SCORE_PATTERN = anchored(decimal_body(**SCORE))
+NATIONAL_SCORE_PATTERN = anchored(r"[1-4](?:\.[0-9])?|5(?:\.0)?")  # 1 … 5, one decimal at most
 FORBIDDEN_IN_TEXT_PATTERN = f"[{FORBIDDEN_IN_TEXT}]"
 FORBIDDEN_IN_LINE_PATTERN = f"[{FORBIDDEN_IN_LINE}]"
 
@@ -154,6 +159,22 @@ COUNT_VALIDATORS = [MaxValueValidator(COUNT_MAX)]
 FISCAL_YEAR_VALIDATORS = [MinValueValidator(FISCAL_YEAR_MIN), MaxValueValidator(FISCAL_YEAR_MAX)]
 
 
+@deconstructible
+class NationalScoreValidator:
+    """A score of the national evaluation: 1 to 5 (the 5-point scale)."""
+
+    def __call__(self, value):
+        if value is not None and not NATIONAL_SCORE_MIN <= value <= NATIONAL_SCORE_MAX:
+            raise ValidationError(f"評価点は{NATIONAL_SCORE_MIN}〜{NATIONAL_SCORE_MAX}の範囲（5点満点、小数第1位まで）で"
+                                  f"入力してください。", code="national_score")
+
+    def __eq__(self, other):
+        return isinstance(other, NationalScoreValidator)
+
+
+NATIONAL_SCORE_VALIDATORS = [NationalScoreValidator()]
+
+
 def _string(max_length: int, *, line: bool = True, min_length: int = 0) -> dict:
     result = {"type": "string"}
     if min_length:
@@ -189,6 +210,8 @@ def schema_defs() -> dict:
         "amount": {"type": "string", "pattern": AMOUNT_PATTERN},
         "contribution": {"type": "string", "pattern": CONTRIBUTION_PATTERN},
         "score": {"type": "string", "pattern": SCORE_PATTERN},
+        "national_score": {"type": "string", "pattern": NATIONAL_SCORE_PATTERN},
+        "national_result": _string(NATIONAL_RESULT_MAX),
         "target_ref": {"type": "string", "pattern": anchored(r"\([0-9]{1,3}\)(?:-[①-⑳])?")},
         "local_row_bodies": {"type": "array", "minItems": 1, "maxItems": LOCAL_ROW_BODIES_MAX},
     }

@@ -94,6 +94,7 @@ def document_context(snapshot: dict) -> dict:
             for fy in range(first, last + 1)
         ],
         "zone_kind_label": zone_kind_label,
+        "previous_score_label": previous_score_label(snapshot["parts"]["part2"]["previous_evaluation"]["score"]),
         "document_title": f"{era.fiscal_year_label(edition['fiscal_year'])} {zone_kind_label}総合特別区域評価書",
         "target_sheets": targets,
         "schedule": gantt.schedule(snapshot),
@@ -101,3 +102,15 @@ def document_context(snapshot: dict) -> dict:
         "tax_rows": list(zip(snapshot["parts"]["annex3"]["tax"], derived["annex3"]["tax"])),
         "financial_rows": list(zip(snapshot["parts"]["annex3"]["financial"], derived["annex3"]["financial"])),
     }
+
+
+def national_score_label(value) -> str:
+    """A score of the national evaluation as the Cabinet Office prints it, one decimal (3.9, 4.0); '' for none."""
+    return "" if value is None else format(value, ".1f")
+
+
+def previous_score_label(score: str | None) -> str:
+    """Section 2④'s score as the document prints it (3.9, 4.0: one decimal, as published); '' for none."""
+    from decimal import Decimal
+
+    return "" if score is None else national_score_label(Decimal(score))

@@ -8,6 +8,7 @@ from ..assembly.services import content_hash
 from ..authorities.rules import rules_for
 from ..workflow.selectors import edition_buttons, lost_signoffs, mark_current, signoff_status
 from ..workflow.services import signable_run
+from ..workflow.yearly_selectors import yearly_panel
 from .interchange.export import edition_snapshot, to_json
 from .permissions import viewable_edition_or_refuse, viewable_editions
 from .presentation import document_context
@@ -38,7 +39,7 @@ def edition_detail(request, zone_slug: str, fiscal_year: int):
         edition=edition, run=latest, can_run_assembly=rules.run_assembly(edition),
         can_manage_members=bool(rules.managed_authority_ids([s["authority"].pk for s in status])),
         signable_run=run, signable_reason=reason, signoff_status=status, lost_signoffs=lost_signoffs(edition),
-        **edition_buttons(rules, edition, run, reason, status),
+        **edition_buttons(rules, edition, run, reason, status), **yearly_panel(rules, edition),
     )
     return render(request, "reports/edition_detail.html", context)
 

@@ -24,6 +24,9 @@ ACTION_LABELS: dict[str, str] = {
     # the edition
     "sign_off": "署名（最終承認）",
     "submit": "提出",
+    # the yearly cycle (workflow/yearly.py)
+    "national_evaluation": "国の評価の記録",
+    "rollover": "次年度の評価書の作成",
     # members (workflow/signals.py)
     "role_granted": "役割の付与",
     "role_changed": "役割の変更",

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, yearly_views
 
 app_name = "workflow"
 urlpatterns = [
@@ -12,6 +12,9 @@ urlpatterns = [
     path("workflow/comment/<int:comment_id>/resolve/", views.resolve_comment, name="resolve_comment"),
     path("<slug:zone_slug>/<int:fiscal_year>/signoff/", views.sign_off, name="sign_off"),
     path("<slug:zone_slug>/<int:fiscal_year>/submit/", views.submit, name="submit"),
+    path("<slug:zone_slug>/<int:fiscal_year>/national-evaluation/", yearly_views.national_evaluation,
+         name="national_evaluation"),
+    path("<slug:zone_slug>/<int:fiscal_year>/rollover/", yearly_views.roll_over, name="roll_over"),
     path("<slug:zone_slug>/<int:fiscal_year>/members/", views.members, name="members"),
     path("<slug:zone_slug>/<int:fiscal_year>/members/<int:membership_id>/remove/", views.remove_member,
          name="remove_member"),

@@ -401,6 +401,32 @@ def _annex4(edition: Edition, reader: _EditionReader) -> dict:
     }
 
 
+def national_evaluation_block(edition: Edition) -> dict | None:
+    """The edition's national evaluation (国の評価) as the optional top-level ``national_evaluation`` block, or None.
+    It is not report content: ``edition_snapshot`` (what is validated, rendered, hashed and signed) leaves it out."""
+    from ..models import NationalEvaluation
+
+    evaluation = NationalEvaluation.objects.filter(edition=edition).first()
+    if evaluation is None:
+        return None
+    return {
+        "progress_score": _amount(evaluation.progress_score),
+        "support_score": _amount(evaluation.support_score),
+        "overall_score": _amount(evaluation.overall_score),
+        "result": evaluation.result,
+        "comments": evaluation.comments,
+    }
+
+
+def export_document(edition: Edition, with_derived: bool = True) -> dict:
+    """What ``export_report`` writes: the snapshot, and the national evaluation when one is recorded."""
+    document = edition_snapshot(edition, with_derived=with_derived)
+    block = national_evaluation_block(edition)
+    if block is not None:
+        document["national_evaluation"] = block
+    return document
+
+
 def to_json(snapshot: dict) -> str:
     """The canonical text of an export (UTF-8 characters kept, two-space indent)."""
     return json.dumps(snapshot, ensure_ascii=False, indent=2) + "\n"

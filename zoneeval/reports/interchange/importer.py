@@ -22,6 +22,7 @@ from ..models import (
     LocalMeasureAuthority,
     LocalMeasureRow,
     MeasureRow,
+    NationalEvaluation,
     NumericalTarget,
     Passage,
     RegulatoryProject,
@@ -190,7 +191,18 @@ class _EditionWriter:
         self._annex2(parts["annex2"])
         self._annex3(parts["annex3"])
         self._annex4(parts["annex4"])
+        self._national_evaluation(self.doc.get("national_evaluation"))
         return self.edition
+
+    def _national_evaluation(self, data: dict | None) -> None:
+        """The optional national evaluation (国の評価) of the edition: archival data, not report content."""
+        if data is None:
+            return
+        _valid(NationalEvaluation(
+            edition=self.edition, progress_score=_d(data.get("progress_score")),
+            support_score=_d(data.get("support_score")), overall_score=_d(data["overall_score"]),
+            result=data.get("result", ""), comments=clean_html(data.get("comments", "")),
+        ), "$.national_evaluation").save()
 
     # helpers
     def _passage(self, slot: str, data: dict, path: str, order: int = 0) -> None:

@@ -1,4 +1,5 @@
 """The whole 評価書 as data. One module per group of parts; everything is importable from here."""
+from .evaluation import NationalEvaluation
 from .exports import ExportRecord
 from .local import LocalMeasureAuthority, LocalMeasureRow
 from .permissions import *  # noqa: F401,F403  (guardian direct foreign-key permission models)
@@ -20,7 +21,7 @@ from .zone import CoAuthor, Edition, Zone
 
 __all__ = [
     "ActualFigure", "CoAuthor", "ExportRecord", "CountRow", "CountYear", "Edition", "FiscalSupportRow", "FiscalSupportYear",
-    "Indicator", "Initiative", "LocalMeasureAuthority", "LocalMeasureRow", "MeasureRow", "NumericalTarget", "Passage",
+    "Indicator", "Initiative", "LocalMeasureAuthority", "LocalMeasureRow", "MeasureRow", "NationalEvaluation", "NumericalTarget", "Passage",
     "RegulatoryProject", "RegulatoryProposal", "ScheduleItem", "ScheduleProject", "Solution", "SpecialMeasureUse",
     "SupportGroup", "SupportKind", "SupportProject", "SupportSection", "SurveyFinding", "TargetYear", "Zone",
 ]

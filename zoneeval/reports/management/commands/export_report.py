@@ -3,12 +3,13 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from ...interchange.checks import schema
-from ...interchange.export import edition_snapshot, to_json
+from ...interchange.export import export_document, to_json
 from ...selectors import get_edition
 
 
 class Command(BaseCommand):
-    help = "Print an edition as interchange JSON (with a read-only 'derived' block), or the JSON Schema."
+    help = ("Print an edition as interchange JSON (with a read-only 'derived' block and, when recorded, its "
+            "national evaluation), or the JSON Schema.")
 
     def add_arguments(self, parser):
         parser.add_argument("--schema", action="store_true", help="print the JSON Schema and exit")
@@ -25,6 +26,6 @@ class Command(BaseCommand):
         edition = get_edition(options["zone"], options["year"])
         if edition is None:
             raise CommandError(f"評価書がありません: zone={options['zone']} year={options['year']}")
-        snapshot = edition_snapshot(edition, with_derived=not options["no_derived"])
+        snapshot = export_document(edition, with_derived=not options["no_derived"])
         self.stdout.write(to_json(snapshot))
 
