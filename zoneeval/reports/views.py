@@ -36,6 +36,7 @@ def edition_detail(request, zone_slug: str, fiscal_year: int):
         link_findings(edition, latest.findings, rules)
     context.update(
         edition=edition, run=latest, can_run_assembly=rules.run_assembly(edition),
+        can_set_print_options=rules.set_print_options(edition),
         can_manage_members=bool(rules.managed_authority_ids([s["authority"].pk for s in status])),
         signable_run=run, signable_reason=reason, signoff_status=status, lost_signoffs=lost_signoffs(edition),
         **edition_buttons(rules, edition, run, reason, status),

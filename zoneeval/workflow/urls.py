@@ -12,6 +12,7 @@ urlpatterns = [
     path("workflow/comment/<int:comment_id>/resolve/", views.resolve_comment, name="resolve_comment"),
     path("<slug:zone_slug>/<int:fiscal_year>/signoff/", views.sign_off, name="sign_off"),
     path("<slug:zone_slug>/<int:fiscal_year>/submit/", views.submit, name="submit"),
+    path("<slug:zone_slug>/<int:fiscal_year>/print-options/", views.print_options, name="print_options"),
     path("<slug:zone_slug>/<int:fiscal_year>/members/", views.members, name="members"),
     path("<slug:zone_slug>/<int:fiscal_year>/members/<int:membership_id>/remove/", views.remove_member,
          name="remove_member"),
