@@ -16,7 +16,7 @@ Rules, stated once:
   edition's year, and the plan goal (in the target's unit) as a dotted line. A running sum has a point only in a
   year whose own figure is known (a gap otherwise); it sums the known figures, as figures.py's 累計 does.
 - Level targets: one panel with the yearly target and actual, the baseline (dotted) and the goal (dash-dot) as
-  horizontal lines labelled with their years. Qualitative targets have no chart.
+  horizontal lines, named with their values and years in the panel's head (after a sample of their line). Qualitative targets have no chart.
 - Series differ by line style and marker shape as well as colour (目標値: dashed, □; 実績値: solid, ●); the legend shows
   both. Every chart has a title (its text alternative) and the table of its numbers beside it.
 - Sizes are in points at print size (the PDF draws the chart ``WIDTH`` pt wide): text is ``FONT`` pt (≥ 7 pt).
@@ -154,14 +154,17 @@ def panel(title: str, unit: str, years: list[int], series: list[dict], lines: li
             ] if point_labels else [],
         })
     drawn_lines = []
-    for line in lines:
+    # each reference line is named in the panel's head, right-aligned, after a sample of its line (a label on the line
+    # itself would lie under the data that reaches it)
+    for k, line in enumerate(lines):
         y = y_of(line["value"])
-        # a baseline is labelled under its line (the figures rise from it), any other line above it; a label that
-        # would leave the plot goes to the other side
-        below = line.get("label_below", False) and y + FONT + 3 <= plot_bottom or y - FONT - 3 < plot_top - FONT
+        label_y = FONT + 1 + k * (FONT + 2)
+        label_x = plot_right
+        sample_x2 = label_x - text_width(line["label"]) * FONT - 3
         drawn_lines.append({**_style(line["style"]), "name": line["name"], "y": _r(y), "x1": _r(plot_left),
-                            "x2": _r(plot_right), "label": line["label"], "label_x": _r(plot_right - 3),
-                            "label_y": _r(y + FONT + 2 if below else y - 2.5)})
+                            "x2": _r(plot_right), "label": line["label"], "label_x": _r(label_x),
+                            "label_y": _r(label_y), "sample_x1": _r(sample_x2 - 16), "sample_x2": _r(sample_x2),
+                            "sample_y": _r(label_y - FONT * 0.35)})
     return {
         "title": title, "title_x": _r(x0 + LEFT), "title_y": _r(FONT + 1),
         "unit": f"（{unit}）" if unit else "", "unit_x": _r(plot_left - 4), "unit_y": _r(TOP - 5),
@@ -248,7 +251,7 @@ def target_chart(target: dict, figures: dict, first: int, last: int, fiscal_year
         if baseline:
             value = dec(baseline["value"])
             label = f"基準値 {display_amount(value)}{unit}（{era.fiscal_year_label(baseline['fiscal_year'])}）"
-            lines.append({"name": "基準値", "style": "baseline", "value": value, "label": label, "label_below": True})
+            lines.append({"name": "基準値", "style": "baseline", "value": value, "label": label})
             legend.append(("基準値", "baseline"))
             summary_extra += f"、{label}"
         if goal and figures.get("plan_goal_in_unit") is not None:
