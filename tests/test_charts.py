@@ -292,3 +292,18 @@ def test_the_option_round_trips_through_the_interchange_format(db, sample):
     imported = import_document(document)
     assert imported.annex1_charts is True
     assert edition_snapshot(imported, with_derived=False)["edition"]["annex1_charts"] is True
+
+
+def test_a_submitted_edition_keeps_its_option(client, edition):
+    from django.utils import timezone
+
+    from zoneeval.authorities.rules import FROZEN
+    from zoneeval.reports.models import Edition
+
+    coordinator = _coordinator(edition)
+    Edition.objects.filter(pk=edition.pk).update(submitted_at=timezone.now())
+    client.force_login(coordinator)
+    response = client.post(f"/{edition.zone.slug}/{edition.fiscal_year}/print-options/", {"annex1_charts": "on"})
+    assert response.status_code == 403 and FROZEN in response.content.decode()
+    edition.refresh_from_db()
+    assert edition.annex1_charts is False
