@@ -22,12 +22,19 @@ SCHEDULE_HEAD = "事業区分内容"
 MIN_FILL = 0.3
 
 
-@pytest.fixture(scope="module", params=sorted(SAMPLES))
+# Each sample as it is, and with the edition's option of the 別紙1 charts switched on (a chart per numerical target).
+VARIANTS = sorted(SAMPLES) + [f"{name}+charts" for name in sorted(SAMPLES)]
+
+
+@pytest.fixture(scope="module", params=VARIANTS)
 def rendered(request, tmp_path_factory):
-    snapshot = json.loads((ROOT / "zoneeval" / "samples" / SAMPLES[request.param]).read_text(encoding="utf-8"))
+    name, _, option = request.param.partition("+")
+    snapshot = json.loads((ROOT / "zoneeval" / "samples" / SAMPLES[name]).read_text(encoding="utf-8"))
+    snapshot["edition"]["annex1_charts"] = option == "charts"
     snapshot["derived"] = derive(snapshot)
     html = document_html(snapshot)
-    path = tmp_path_factory.mktemp("pages") / f"{request.param}.pdf"
+    assert ("chart-drawing" in html) == (option == "charts")
+    path = tmp_path_factory.mktemp("pages") / f"{name}-{option or 'plain'}.pdf"
     path.write_bytes(render_pdf(snapshot, html).pdf)
     return {"snapshot": snapshot, "html": html, "path": path, "pages": pdf_pages.read(path)}
 

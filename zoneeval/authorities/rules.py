@@ -310,6 +310,16 @@ class Rules:
             return deny("取りまとめ・PDF作成は取りまとめ自治体の取りまとめ担当だけが実行できます。")
         return ALLOW
 
+    def set_print_options(self, edition) -> Decision:
+        """The options of the edition's PDF (the 別紙1 charts): the zone coordinator, while it is not submitted."""
+        if not self.active:
+            return deny("ログインしてください。")
+        if edition.is_frozen:
+            return deny(FROZEN)
+        if not self.is_zone_coordinator(edition):
+            return deny("PDFの印刷設定は取りまとめ自治体の取りまとめ担当だけが変更できます。")
+        return ALLOW
+
     def signing_authority_ids(self, edition) -> list[int]:
         """The co-authors the user may sign for (their approver roles), in the co-authors' order."""
         if not self.active:
@@ -401,7 +411,8 @@ ACTIONS = {
     "request_review": "request_review", "approve": "approve", "return": "return_part", "reopen": "reopen",
     "revise": "revise", "comment": "comment", "resolve": "resolve_comment", "run_assembly": "run_assembly",
     "sign_off": "sign_off", "submit": "submit", "record_national_evaluation": "record_national_evaluation",
-    "roll_over": "roll_over", "manage_members": "manage_members", "grant": "grant_role",
+    "roll_over": "roll_over", "set_print_options": "set_print_options", "manage_members": "manage_members",
+    "grant": "grant_role",
     "revoke": "revoke_role",
 }
 

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from ..authorities.models import Authority
 from ..authorities.rules import require, rules_for
 from ..errors import refusal
+from ..reports import charts
 from ..reports import models as m
 from ..reports.figures import derive
 from ..reports.interchange.export import edition_snapshot
@@ -322,8 +323,10 @@ def _year_table(target, edition, form, authority):
         raw = by_year.get(year["fiscal_year"], {"actuals": []})
         rows.append({**year, "parts": [(names.get(a["authority"], a["authority"]), a["value"]) for a in raw["actuals"]]})
     # a level target: one zone figure (no per-authority column), no cumulative row
+    chart = charts.target_chart(target_data, figures, edition.plan_first_fiscal_year, edition.plan_last_fiscal_year,
+                                edition.fiscal_year, table_note="数値は下の計算結果の表のとおり")
     return {"rows": rows, "figures": figures, "unit": target.unit, "zone_figure": target.has_zone_figure,
-            "cumulative": not target.has_zone_figure}
+            "cumulative": not target.has_zone_figure, "chart": chart}
 
 
 @login_required

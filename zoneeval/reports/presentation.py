@@ -2,7 +2,7 @@
 
 The web preview and (later) the PDF use the same templates and this same context; nothing here computes a figure:
 figures come from ``snapshot['derived']`` (see figures.py)."""
-from . import era, gantt
+from . import charts, era, gantt
 from .anchors import target_anchor
 from .input import display_amount
 from .target_kinds import CUMULATIVE_KINDS, LEVEL
@@ -56,6 +56,10 @@ def body_names(bodies: list, authorities: dict) -> list[str]:
 FULL_YEAR_LABELS_UP_TO = 6
 
 
+# The text alternative of a 別紙1 chart points at the sheet's own year table (the same numbers).
+SHEET_TABLE_NOTE = "各年度の目標値・実績値・進捗度の数値はこのシートの表のとおり"
+
+
 def document_context(snapshot: dict) -> dict:
     edition = snapshot["edition"]
     first = edition["plan_period"]["first_fiscal_year"]
@@ -67,7 +71,9 @@ def document_context(snapshot: dict) -> dict:
     plan_year_count, plan_range_label = last - first + 1, era.fiscal_year_range_label(first, last)
     targets = [
         {"indicator": indicator, "target": target, "figures": derived["targets"][target["code"]],
-         "anchor": target_anchor(target["code"]), "goal": goal_labels(target, derived["targets"][target["code"]], plan_year_count, plan_range_label)}
+         "anchor": target_anchor(target["code"]), "goal": goal_labels(target, derived["targets"][target["code"]], plan_year_count, plan_range_label),
+         "chart": charts.target_chart(target, derived["targets"][target["code"]], first, last, edition["fiscal_year"],
+                                      table_note=SHEET_TABLE_NOTE)}
         for indicator in snapshot["parts"]["part3"]["indicators"]
         for target in indicator["targets"]
     ]
@@ -97,6 +103,8 @@ def document_context(snapshot: dict) -> dict:
         "previous_score_label": previous_score_label(snapshot["parts"]["part2"]["previous_evaluation"]["score"]),
         "document_title": f"{era.fiscal_year_label(edition['fiscal_year'])} {zone_kind_label}総合特別区域評価書",
         "target_sheets": targets,
+        # the PDF prints the 別紙1 charts only when the edition asks for it; the web preview always shows them
+        "annex1_charts": bool(edition.get("annex1_charts", False)),
         "schedule": gantt.schedule(snapshot),
         "fiscal_rows": list(zip(snapshot["parts"]["annex3"]["fiscal"], derived["annex3"]["fiscal"])),
         "tax_rows": list(zip(snapshot["parts"]["annex3"]["tax"], derived["annex3"]["tax"])),

@@ -9,10 +9,11 @@ from ..authorities.rules import rules_for
 from ..workflow.selectors import edition_buttons, lost_signoffs, mark_current, signoff_status
 from ..workflow.services import signable_run
 from ..workflow.yearly_selectors import yearly_panel
+from .charts import national_score_chart
 from .interchange.export import edition_snapshot, to_json
 from .permissions import viewable_edition_or_refuse, viewable_editions
 from .presentation import document_context
-from .selectors import list_editions
+from .selectors import list_editions, national_scores
 
 
 @login_required
@@ -37,6 +38,8 @@ def edition_detail(request, zone_slug: str, fiscal_year: int):
         link_findings(edition, latest.findings, rules)
     context.update(
         edition=edition, run=latest, can_run_assembly=rules.run_assembly(edition),
+        can_set_print_options=rules.set_print_options(edition),
+        national_chart=national_score_chart(national_scores(edition.zone)),
         can_manage_members=bool(rules.managed_authority_ids([s["authority"].pk for s in status])),
         signable_run=run, signable_reason=reason, signoff_status=status, lost_signoffs=lost_signoffs(edition),
         **edition_buttons(rules, edition, run, reason, status), **yearly_panel(rules, edition),

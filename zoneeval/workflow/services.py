@@ -300,6 +300,20 @@ def submit(user, edition: Edition, content_hash: str) -> Submission:
     return submission
 
 
+@transaction.atomic
+def set_annex1_charts(user, edition: Edition, on: bool) -> Edition:
+    """Whether the edition's PDF prints the charts of its numerical targets on the 別紙1 sheets (an option of the
+    document: it is in the snapshot, so the content hash changes and sign-offs on the former version lapse)."""
+    edition = Edition.objects.select_for_update().get(pk=edition.pk)
+    _check(Rules(user).set_print_options(edition))
+    if edition.annex1_charts != on:
+        audit(edition, user, "set_print_options", subject=str(edition),
+              before={"annex1_charts": edition.annex1_charts}, after={"annex1_charts": on})
+        edition.annex1_charts = on
+        edition.save(update_fields=["annex1_charts", "updated_at"])
+    return edition
+
+
 def submission_export(edition: Edition, snapshot_payload: str) -> str:
     """The archived JSON: the validated snapshot (interchange format, with derived figures) and the audit log."""
     document = json.loads(snapshot_payload)

@@ -15,6 +15,7 @@ urlpatterns = [
     path("<slug:zone_slug>/<int:fiscal_year>/national-evaluation/", yearly_views.national_evaluation,
          name="national_evaluation"),
     path("<slug:zone_slug>/<int:fiscal_year>/rollover/", yearly_views.roll_over, name="roll_over"),
+    path("<slug:zone_slug>/<int:fiscal_year>/print-options/", views.print_options, name="print_options"),
     path("<slug:zone_slug>/<int:fiscal_year>/members/", views.members, name="members"),
     path("<slug:zone_slug>/<int:fiscal_year>/members/<int:membership_id>/remove/", views.remove_member,
          name="remove_member"),

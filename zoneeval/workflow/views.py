@@ -130,6 +130,20 @@ def _edition_transition(transition, done: str):
     return view
 
 
+@login_required
+@require_POST
+def print_options(request, zone_slug, fiscal_year):
+    """The coordinator's options of the edition's PDF: the 別紙1 charts on or off."""
+    edition = _edition(request, zone_slug, fiscal_year)
+    on = request.POST.get("annex1_charts") == "on"
+    try:
+        services.set_annex1_charts(request.user, edition, on)
+    except services.TransitionRefused as refused:
+        return refusal(request, refused)
+    messages.success(request, "PDFの別紙1にグラフを印刷します。" if on else "PDFの別紙1にグラフを印刷しません。")
+    return redirect(reverse("reports:edition_detail", args=[zone_slug, fiscal_year]) + "#print-options")
+
+
 sign_off = _edition_transition(services.sign_off, "{edition}の取りまとめ版に署名しました。")
 submit = _edition_transition(services.submit, "{edition}を提出しました。評価書は凍結され、提出版PDFとデータを保存しました。")
 

@@ -130,6 +130,8 @@ def edition_snapshot(edition: Edition, with_derived: bool = True) -> dict:
     }
     if edition.partner_bodies != Edition.PartnerBodies.ERROR:  # the default is left out (files of before)
         snapshot["edition"]["partner_bodies"] = edition.partner_bodies
+    if edition.annex1_charts:  # the default (off) is left out: files of before stay as they were
+        snapshot["edition"]["annex1_charts"] = True
     if with_derived:
         snapshot["derived"] = derive(snapshot)
     return snapshot

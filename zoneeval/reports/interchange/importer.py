@@ -163,6 +163,7 @@ class _EditionWriter:
             plan_last_fiscal_year=data["plan_period"]["last_fiscal_year"],
             latest_approval_date=_date(data["latest_approval_date"]),
             partner_bodies=data.get("partner_bodies", Edition.PartnerBodies.ERROR),
+            annex1_charts=data.get("annex1_charts", False),
             previous_evaluation_label=previous["label"],
             previous_evaluation_score=_d(previous["score"]),
             # what this edition prints about its zone and co-authors is its own (reports/printed.py)

@@ -79,6 +79,9 @@ class Edition(models.Model):
 
     partner_bodies = models.CharField(_("別紙4の作成主体以外の団体"), max_length=10, choices=PartnerBodies.choices,
                                       default=PartnerBodies.ERROR)
+    annex1_charts = models.BooleanField(
+        _("別紙1にグラフを印刷する"), default=False,
+        help_text=_("各数値目標の目標値と実績値のグラフを、PDFの別紙1の各シートに印刷します（画面には常に表示されます）。"))
     drafting_due = models.DateField(_("起草期限"), null=True, blank=True)
     review_due = models.DateField(_("審査期限"), null=True, blank=True)
     signoff_due = models.DateField(_("最終承認期限"), null=True, blank=True)
