@@ -53,6 +53,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.utils.safestring import mark_safe
+
 from ..drafting.diffs import EMPTY, inline_diff, readable_text
 from ..reports.era import fiscal_year_label, month_label
 from ..reports.input import display_amount
@@ -525,7 +527,7 @@ def _field_changes(old: dict, new: dict) -> list[FieldChange]:
     for label in dict.fromkeys([*old, *new]):
         a, b = old.get(label, EMPTY), new.get(label, EMPTY)
         if a != b:
-            diff = inline_diff("" if a == EMPTY else a, "" if b == EMPTY else b)
+            diff = mark_safe(inline_diff("" if a == EMPTY else a, "" if b == EMPTY else b))  # escaped by inline_diff
             changes.append(FieldChange(label, a, b, diff))
     return changes
 
