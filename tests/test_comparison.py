@@ -234,3 +234,14 @@ def test_two_assembled_snapshots_of_one_edition_show_what_changed_between_them(c
     page = client.get(url, {"old": f"s{second.pk}", "new": f"e{rolled_over.pk}"}).content.decode()
     assert "変更はありません" in page
     assert Authority.objects.filter(slug="yokohama").exists()
+
+
+def test_a_small_edit_in_a_long_text_shows_the_change_with_some_context_not_the_whole_text(sample):
+    new = _next_year(sample)
+    overview = _parts(new)["part2"]["overview"]
+    overview["text"] = overview["text"].replace("グローバル企業", "世界の企業", 1)
+    (change,) = compare(sample, new).changes
+    (field,) = change.fields
+    assert "<del>グローバル</del><ins>世界の</ins>企業" in field.diff
+    assert "…" in field.diff and len(field.diff) < len(field.new) / 2
+    assert field.new.endswith("取組を行っていく。") and "取組を行っていく。" not in field.diff

@@ -62,6 +62,7 @@ from ..reports.input import display_amount
 ADDED, REMOVED, CHANGED = "added", "removed", "changed"
 STATUS_LABELS = {ADDED: "追加", REMOVED: "削除", CHANGED: "変更"}
 NOTHING = "-"
+CONTEXT = 60  # characters of unchanged text kept on each side of a change in a text (the rest is 「…」)
 
 # The groups of the page, in the document's order: the drafting sections (drafting/registry.py SECTIONS) and the
 # settings that belong to no section.
@@ -527,8 +528,8 @@ def _field_changes(old: dict, new: dict) -> list[FieldChange]:
     for label in dict.fromkeys([*old, *new]):
         a, b = old.get(label, EMPTY), new.get(label, EMPTY)
         if a != b:
-            diff = mark_safe(inline_diff("" if a == EMPTY else a, "" if b == EMPTY else b))  # escaped by inline_diff
-            changes.append(FieldChange(label, a, b, diff))
+            diff = inline_diff("" if a == EMPTY else a, "" if b == EMPTY else b, context=CONTEXT)
+            changes.append(FieldChange(label, a, b, mark_safe(diff)))  # escaped by inline_diff
     return changes
 
 
