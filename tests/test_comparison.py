@@ -185,7 +185,8 @@ def test_the_page_lists_nothing_then_the_edit_and_filters_by_authority(client, r
     page = client.get(url).content.decode()
     assert "変更 1件（追加 0・削除 0・変更 1）" in page and "<ins>" in page and "①総合特区計画の概要" in page
     section = reverse("drafting:section", args=["keihin", rolled_over.fiscal_year, "part2"])
-    assert f'href="{section}"' in page
+    passage = m.Passage.objects.get(edition=rolled_over, slot="part2.overview")
+    assert f'href="{section}#item-passage-{passage.pk}"' in page  # the item in the drafting UI
     filtered = client.get(url, {"authority": "yokohama"}).content.decode()
     assert "変更はありません" in filtered and "①総合特区計画の概要" not in filtered
     assert "①総合特区計画の概要" in client.get(url, {"authority": "kanagawa"}).content.decode()
@@ -245,3 +246,31 @@ def test_a_small_edit_in_a_long_text_shows_the_change_with_some_context_not_the_
     assert "<del>グローバル</del><ins>世界の</ins>企業" in field.diff
     assert "…" in field.diff and len(field.diff) < len(field.new) / 2
     assert field.new.endswith("取組を行っていく。") and "取組を行っていく。" not in field.diff
+
+
+def test_every_kind_of_changed_item_links_to_its_own_row_in_the_drafting_ui(edition, sample):
+    """Each item the comparison names by a path in the edition's current snapshot resolves to that very item."""
+    from zoneeval.comparison.compare import _Collector, authority_names
+    from zoneeval.comparison.locate import Locator
+    from zoneeval.drafting.registry import kind_of
+
+    snapshot = edition_snapshot(edition, with_derived=False)
+    locator = Locator(edition)
+    resolved = 0
+    for item in _Collector(snapshot, authority_names(snapshot)).collect(False):
+        if item.part == "settings" or item.kind in ("indicator", "support", "group"):
+            continue
+        found = locator.item(item.path)
+        assert found is not None, item.path
+        registered = kind_of(found)
+        values = item.values
+        # the row found is the one the path names: its main text is the item's
+        field = registered.fields[0]
+        if item.kind not in ("year_table", "previous_evaluation", "schedule_item") and field.kind != "bool":
+            from zoneeval.comparison.compare import RICH, text_of
+            shown = text_of(getattr(found, field.name), RICH if field.kind == "rich" else "line", {})
+            assert shown in values.values(), (item.path, shown)
+        resolved += 1
+    assert resolved > 50
+    assert "#item-" in locator.url("annex3", "$.parts.annex3.tax[5]")
+    assert "#item-" not in locator.url("annex3", "$.parts.annex3.tax[99]")  # no such row: the section page

@@ -2,20 +2,21 @@
 the zone's editions. Thin: selectors read, compare.py compares, the rules decide. GET only; nothing is written."""
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
-from django.urls import reverse
 
 from ..authorities.rules import require, rules_for
 from ..reports.permissions import viewable_edition_or_refuse
-from .compare import SETTINGS, compare
+from .compare import REMOVED, SETTINGS, compare
+from .locate import Locator
 from .selectors import find_version, previous_submitted, versions_of_zone
 
 
-def _link(change, version) -> str:
-    """Where the item is edited: the drafting section page of the newer side's edition (its current state)."""
-    if change.part == SETTINGS or version is None:
+def _link(change, new, locator: Locator) -> str:
+    """Where the item is edited: the drafting section page of the newer side's edition, at the item when the newer
+    side is the edition's current state and the item is in it."""
+    if change.part == SETTINGS:
         return ""
-    edition = version.edition
-    return reverse("drafting:section", args=[edition.zone.slug, edition.fiscal_year, change.part])
+    exact = new.is_current and change.status != REMOVED
+    return locator.url(change.part, change.path if exact else None)
 
 
 @login_required
@@ -40,10 +41,9 @@ def changes(request, zone_slug: str, fiscal_year: int):
         if authority not in {s for s, _ in authorities}:
             authority = ""
         comparison = full.filtered(authority)
-        link_version = new if new.is_current else None
-        names = dict(authorities)
+        locator, names = Locator(new.edition), dict(authorities)
         for change in [*comparison.changes, *comparison.year_bound]:
-            change.link = _link(change, link_version)
+            change.link = _link(change, new, locator)
             change.owner_name = names.get(change.owner, "")
     return render(request, "comparison/changes.html", {
         "edition": edition, "versions": versions, "old": old, "new": new, "comparison": comparison,
