@@ -274,3 +274,17 @@ def test_every_kind_of_changed_item_links_to_its_own_row_in_the_drafting_ui(edit
     assert resolved > 50
     assert "#item-" in locator.url("annex3", "$.parts.annex3.tax[5]")
     assert "#item-" not in locator.url("annex3", "$.parts.annex3.tax[99]")  # no such row: the section page
+
+
+def test_the_review_queue_links_each_part_to_its_authoritys_changes_since_last_year(client, rolled_over, people):
+    from zoneeval.drafting.models import Part
+    from zoneeval.workflow import services as wf
+
+    yokohama = Authority.objects.get(slug="yokohama")
+    approver = ensure_user("yokohama-approver", "pw-for-tests-123", authority=yokohama, role=Membership.Role.APPROVER)
+    part = Part.objects.get(edition=rolled_over, section="annex4", authority=yokohama)
+    wf.submit_for_review(people["yokohama-drafter"], part, part.version)
+    client.force_login(approver)
+    page = client.get(reverse("workflow:review_queue")).content.decode()
+    url = reverse("comparison:changes", args=["keihin", rolled_over.fiscal_year])
+    assert f'href="{url}?authority=yokohama"' in page

@@ -60,6 +60,9 @@ from ..reports.era import fiscal_year_label, month_label
 from ..reports.input import display_amount
 
 ADDED, REMOVED, CHANGED = "added", "removed", "changed"
+# YEAR-BOUND: the kinds of item that differ between editions of two fiscal years by design (see above). A rollover
+# that by design changes something else adds its kind here, and nowhere else.
+YEAR_BOUND = frozenset({"fiscal_year", "previous_evaluation"})
 STATUS_LABELS = {ADDED: "追加", REMOVED: "削除", CHANGED: "変更"}
 NOTHING = "-"
 CONTEXT = 60  # characters of unchanged text kept on each side of a change in a text (the rest is 「…」)
@@ -300,12 +303,13 @@ class _Collector:
     """Every comparable item of one snapshot, with its natural key."""
 
     def __init__(self, snapshot: dict, names: dict):
+        self.year_bound = False
         self.s = snapshot
         self.names = names
         self.items: list[_Item] = []
         self._seen: dict = defaultdict(int)
 
-    def add(self, part, kind, key, label, owner, data, path, group=None, cells=None, year_bound=False, label_kind=None):
+    def add(self, part, kind, key, label, owner, data, path, group=None, cells=None, label_kind=None):
         # Two items with the same key are told apart by their order (paired in order with the other side).
         n = self._seen[(kind, key)]
         self._seen[(kind, key)] += 1
@@ -315,7 +319,7 @@ class _Collector:
             unit = spec[3] if len(spec) > 3 else ""
             values[field_label] = text_of(_get(data, name), value_kind, self.names, unit)
         self.items.append(_Item(part, label_kind or kind, (kind, *key, n), (kind, *(group or ()), owner), label,
-                                owner, values, cells or {}, path, year_bound))
+                                owner, values, cells or {}, path, self.year_bound and kind in YEAR_BOUND))
 
     def passage(self, part, slot, data, path, label=None):
         if data is None:
@@ -330,6 +334,8 @@ class _Collector:
                      f"{place_label} 指摘事項{owners[f.get('owner')]}", f.get("owner"), f, f"{path}[{i}]")
 
     def collect(self, year_bound: bool) -> list[_Item]:
+        """The items; with ``year_bound`` (editions of two fiscal years) the YEAR_BOUND kinds are marked."""
+        self.year_bound = year_bound
         s, parts = self.s, self.s.get("parts", {})
         self.add(SETTINGS, "zone", (), "総合特区", None, s.get("zone", {}), "$.zone")
         for i, a in enumerate(s.get("authorities", [])):
@@ -339,15 +345,13 @@ class _Collector:
         fy = s.get("edition", {}).get("fiscal_year")
         self.items.append(_Item(SETTINGS, "fiscal_year", ("fiscal_year",), ("fiscal_year",), "評価対象年度", None,
                                 {"評価対象年度": fiscal_year_label(fy) if fy else EMPTY}, {}, "$.edition.fiscal_year",
-                                year_bound))
+                                year_bound and "fiscal_year" in YEAR_BOUND))
         p2 = parts.get("part2", {})
         for slot in ("overview", "goal"):
             self.passage("part2", f"part2.{slot}", p2.get(slot), f"$.parts.part2.{slot}")
         prev = p2.get("previous_evaluation") or {}
-        n = len(self.items)
         self.add("part2", "previous_evaluation", (), "④前年度の評価結果", (prev.get("comments") or {}).get("owner"),
                  prev, "$.parts.part2.previous_evaluation")
-        self.items[n].year_bound = year_bound
         self.passage("part2", "part2.considerations", p2.get("considerations"), "$.parts.part2.considerations")
         self._part3(parts.get("part3", {}))
         self._part4(parts.get("part4", {}))
