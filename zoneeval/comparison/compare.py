@@ -283,7 +283,7 @@ TABLE_LABELS = {
     "specific_projects": "①特定事業", "general_projects": "②一般事業", "special_measures": "規制の特例措置を活用した事業",
     "feasible_measures": "現時点で実現可能なことが明らかになった措置", "nationwide_measures": "全国展開された措置",
     "fiscal": "財政支援措置", "tax": "税制支援措置", "financial": "金融支援措置", "deregulation": "規制緩和",
-    "strengthening": "体制強化", "other": "その他",
+    "strengthening": "規制強化", "other": "その他",
 }
 ANNEX4_TABLES = ("fiscal", "financial", "tax", "deregulation", "strengthening", "other")
 CELL_COLUMNS = {"target": "目標値", "stated_progress": "旧様式に記載された進捗度(%)", "requested": "財政支援要望（千円）",
