@@ -288,3 +288,47 @@ def test_the_review_queue_links_each_part_to_its_authoritys_changes_since_last_y
     page = client.get(reverse("workflow:review_queue")).content.decode()
     url = reverse("comparison:changes", args=["keihin", rolled_over.fiscal_year])
     assert f'href="{url}?authority=yokohama"' in page
+
+
+def test_the_rollover_itself_shows_nothing_until_a_drafter_edits_then_exactly_that(client, edition, people):
+    """End to end with the real rollover (workflow/yearly.py, branch i11-yearly: skipped until it is merged)."""
+    yearly = pytest.importorskip("zoneeval.workflow.yearly")
+    coordinator = ensure_user("coordinator", "pw-for-tests-123", authority=edition.coordinator,
+                              role=Membership.Role.COORDINATOR)
+    m.Edition.objects.filter(pk=edition.pk).update(submitted_at=timezone.now())
+    edition.refresh_from_db()
+    yearly.record_national_evaluation(coordinator, edition, {
+        "progress_score": "4.0", "support_score": "3.8", "overall_score": "3.9", "result": "概ね順調",
+        "comments": "<p>おおむね良好な進捗と判断できる。</p>"})
+    new = yearly.roll_over(coordinator, edition)
+    url = reverse("comparison:changes", args=["keihin", new.fiscal_year])
+    client.force_login(people["kawasaki-drafter"])
+    page = client.get(url).content.decode()
+    assert "変更はありません" in page  # the year, 2④ (the national evaluation) and the emptied later years, apart
+    apart = page.split("年度により変わる項目", 1)[1]
+    assert "④前年度の評価結果" in apart and "評価対象年度" in apart and "財政支援措置" in apart
+    _edit_overview(people["kanagawa-drafter"], new, "<p>令和2年度の概要</p>")
+    page = client.get(url).content.decode()
+    assert "変更 1件（追加 0・削除 0・変更 1）" in page and "①総合特区計画の概要" in page
+
+
+def test_later_years_figures_emptied_in_next_years_edition_are_listed_apart_and_a_typed_one_is_a_change(sample):
+    old_year = sample["edition"]["fiscal_year"]
+    row = next(r for r in _parts(sample)["annex3"]["fiscal"]
+               if any(y["fiscal_year"] > old_year and y["national"] for y in r["years"]))
+    new = _next_year(sample)
+    new_row = next(r for r in _parts(new)["annex3"]["fiscal"] if r["name"] == row["name"])
+    later = [y for y in new_row["years"] if y["fiscal_year"] > old_year]
+    for year in later:
+        year.update(requested=None, national=None, local=None, stated_total=None)
+    result = compare(sample, new)
+    assert result.changes == []
+    (emptied,) = [c for c in result.year_bound if c.cells]
+    assert {c.fiscal_year for c in emptied.cells} == {y["fiscal_year"] for y in later}
+    later[0]["national"] = "1000"  # a drafter types next year's figure: a change
+    (change,) = compare(sample, new).changes
+    assert [(c.fiscal_year, c.new) for c in change.cells] == [(later[0]["fiscal_year"], "1,000")]
+    # within one year, emptying a cell is a change
+    same_year = copy.deepcopy(new)
+    same_year["edition"]["fiscal_year"] = old_year
+    assert compare(sample, same_year).changes

@@ -42,7 +42,10 @@ year's national evaluation, prefilled when next year's edition is made) are list
 and not counted as changes; between two versions of one year they are ordinary changes. Year cells are matched by
 their fiscal year (never by a label such as 令和元年度), so a year's label never shows as a change. A cell without a
 figure is the same whether it is absent or empty (``null``): next year's empty 実績値 cells are not changes; a figure
-typed into one is. The ``derived`` block (進捗度, sums) is not compared: it follows from the figures that are.
+typed into one is. Next year's edition starts the years after the older edition's year empty: a figure of such a year
+(a forecast, 別紙3's planned amounts) that the newer edition of a later year has empty is listed with the year-bound
+differences, not as a change (``_emptied_by_design``). The ``derived`` block (進捗度, sums) is not compared: it
+follows from the figures that are.
 
 Ownership (the authority filter): every item belongs to its ``owner``; a 実績値 cell to the authority whose figure it
 is (each co-author's figures of a target are their own change, apart from the target's owner's changes); zone,
@@ -547,6 +550,14 @@ def _cell_changes(old: dict, new: dict) -> list[CellChange]:
     return changes
 
 
+def _emptied_by_design(cell: CellChange, old_year, new_year) -> bool:
+    """YEAR-BOUND cells: a figure of a year after the older edition's (a forecast or a plan, e.g. 別紙3's amounts of
+    later years) that the newer edition of a later year has empty — next year's edition starts those years empty by
+    design. A figure typed into such a cell is a change."""
+    return (isinstance(old_year, int) and isinstance(new_year, int) and old_year < new_year
+            and cell.fiscal_year > old_year and cell.old != NOTHING and cell.new == NOTHING)
+
+
 def _present(values: dict) -> dict:
     """The values of an added or removed item worth showing (not its empty fields)."""
     return {k: v for k, v in values.items() if v != EMPTY}
@@ -576,6 +587,12 @@ def compare(old: dict, new: dict) -> Comparison:
                             _field_changes(_present(a.values), {}), _cell_changes(a.cells, {}), path=a.path)
         else:
             fields, cells = _field_changes(a.values, b.values), _cell_changes(a.cells, b.cells)
+            emptied = [c for c in cells if _emptied_by_design(c, old_year, new_year)]
+            if emptied:
+                cells = [c for c in cells if c not in emptied]
+                bound.append((order.get(item.key, len(order)), Change(
+                    item.part, KIND_LABELS.get(item.kind, item.kind), b.label, b.owner or a.owner, CHANGED, [],
+                    emptied, year_bound=True, path=b.path)))
             if not fields and not cells:
                 continue
             change = Change(item.part, KIND_LABELS.get(item.kind, item.kind), b.label, b.owner or a.owner, CHANGED,
