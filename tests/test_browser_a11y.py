@@ -67,6 +67,13 @@ def site(live_server, edition):
                   {"severity": "warning", "anchor": "annex-1", "message": "進捗度の記載が計算と異なります", "owner": ""}])
     base = f"/{edition.zone.slug}/{edition.fiscal_year}"
     part = Part.objects.get(edition=edition, authority__slug="kawasaki", section="annex4")
+    # An assembled snapshot before the edit below: the page of what changed has one change to show.
+    from zoneeval.assembly.models import AssembledSnapshot
+    from zoneeval.assembly.services import content_hash
+    from zoneeval.reports.interchange.export import edition_snapshot, to_json
+
+    payload = to_json(edition_snapshot(edition))
+    snapshot = AssembledSnapshot.objects.create(edition=edition, content_hash=content_hash(payload), payload=payload)
     # Something in the history, the audit logs and the comments: an edit, a review request, a comment.
     row = m.LocalMeasureRow.objects.filter(edition=edition, owner__slug="kawasaki").order_by("order").first()
     update_item(users["drafter"], row, {"result": "<p>令和元年度の実績（ブラウザ試験）</p>"}, row.version)
@@ -74,7 +81,7 @@ def site(live_server, edition):
     add_comment(users["drafter"], part, "数値の出典を確認してください。")
     target = m.NumericalTarget.objects.filter(indicator__edition=edition).order_by("pk").first()
     return {"url": live_server.url, "base": base, "users": users, "part": part, "target": target, "run": run,
-            "edition": edition}
+            "edition": edition, "snapshot": snapshot}
 
 
 EDIT_BUTTON = "button[hx-get*='/draft/item/']"
@@ -110,6 +117,7 @@ def page_views(site, role):
         ("password-change", f"{url}/accounts/password_change/"),
         ("not-found", f"{url}/no-such-page/"),
         ("run-status", f"{url}{base}/assembly/{site['run'].pk}/"),
+        ("changes", f"{url}{base}/changes/?old=s{site['snapshot'].pk}"),
     ]
     if role == "coordinator":
         views.append(("members", f"{url}{base}/members/"))

@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("zoneeval.workflow.urls")),
     path("", include("zoneeval.drafting.urls")),
     path("", include("zoneeval.assembly.urls")),
+    path("", include("zoneeval.comparison.urls")),
     path("", include("zoneeval.reports.urls")),
 ]
 

@@ -13,7 +13,8 @@ The rules, in words:
 - Roles are memberships of an authority: drafter 起草者, approver 承認者, coordinator 取りまとめ担当 (of that authority),
   viewer 閲覧者. Drafters, approvers and coordinators *edit for* their authority.
 - The *zone coordinator* of an edition is a coordinator of the edition's coordinating authority.
-- Reading an edition: its co-authors' members and viewers (guardian ``view_edition``); superusers.
+- Reading an edition: its co-authors' members and viewers (guardian ``view_edition``); superusers. Comparing two
+  editions of one zone (what changed): whoever may read both.
 - Creating, editing, deleting items: editing for the item's owner (guardian ``change``/``delete`` on the item;
   membership for creation). Nothing of a submitted edition changes.
 - 実績値 of a numerical target: each co-author's editors for that co-author; a level target's (one figure for the
@@ -148,6 +149,15 @@ class Rules:
         if self.is_superuser or self._checker.has_perm("view_edition", edition):
             return ALLOW
         return deny("この評価書を閲覧する権限がありません。")
+
+    def compare_editions(self, edition, other) -> Decision:
+        """Compare two editions (or two versions of one): whoever may read both; only editions of one zone."""
+        for e in (edition, other):
+            if not (decision := self.view_edition(e)):
+                return decision
+        if edition.zone_id != other.zone_id:
+            return deny("別の総合特区の評価書とは比較できません。")
+        return ALLOW
 
     # ---- items -----------------------------------------------------------------------------------------------
 
@@ -407,7 +417,7 @@ class Rules:
 
 
 ACTIONS = {
-    "view": "view_edition", "create": "create_item", "edit": "edit_item", "delete": "delete_item",
+    "view": "view_edition", "compare": "compare_editions", "create": "create_item", "edit": "edit_item", "delete": "delete_item",
     "request_review": "request_review", "approve": "approve", "return": "return_part", "reopen": "reopen",
     "revise": "revise", "comment": "comment", "resolve": "resolve_comment", "run_assembly": "run_assembly",
     "sign_off": "sign_off", "submit": "submit", "record_national_evaluation": "record_national_evaluation",

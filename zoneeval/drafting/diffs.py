@@ -114,16 +114,27 @@ def value_text(value, field: Field | None = None, names: dict | None = None) -> 
 REWRITTEN = 0.4  # below this similarity a text reads better as the old text struck through, then the new one
 
 
-def inline_diff(old: str, new: str) -> str:
+def _shortened(text: str, context: int | None, first: bool, last: bool) -> str:
+    """An unchanged stretch of text, its middle left out (「…」) when it is longer than twice ``context``."""
+    if context is None or len(text) <= 2 * context + 1:
+        return text
+    head = "" if first else text[:context]
+    tail = "" if last else text[-context:]
+    return f"{head}…{tail}"
+
+
+def inline_diff(old: str, new: str, context: int | None = None) -> str:
     """Character-level diff of two texts as HTML with <del> and <ins>; a text rewritten (little in common) as the
-    whole old text deleted, then the whole new text inserted."""
+    whole old text deleted, then the whole new text inserted. With ``context``, unchanged stretches keep only that
+    many characters on each side of a change (a long text with a small edit stays readable)."""
     matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
     if old and new and matcher.ratio() < REWRITTEN:
         return f"<del>{html.escape(old)}</del>\n<ins>{html.escape(new)}</ins>"
     out = []
-    for op, a1, a2, b1, b2 in matcher.get_opcodes():
+    opcodes = matcher.get_opcodes()
+    for n, (op, a1, a2, b1, b2) in enumerate(opcodes):
         if op == "equal":
-            out.append(html.escape(old[a1:a2]))
+            out.append(html.escape(_shortened(old[a1:a2], context, n == 0, n == len(opcodes) - 1)))
         if op in ("delete", "replace"):
             out.append(f"<del>{html.escape(old[a1:a2])}</del>")
         if op in ("insert", "replace"):
