@@ -22,6 +22,7 @@ from django.db.backends.signals import connection_created
 from django.db.models import Q
 from django.db.models.signals import m2m_changed, post_migrate, pre_delete, pre_migrate, pre_save
 
+from ..workflow import frozen_sql
 from ..reports.content import (
     FROZEN_MESSAGE,
     EditionFrozen,
@@ -30,7 +31,6 @@ from ..reports.content import (
     edition_path,
     refuse_if_frozen,
 )
-from . import frozen_sql
 
 MESSAGE = FROZEN_MESSAGE
 SLUG_MESSAGE = "提出済みの評価書に記載された識別子（スラッグ）は変更できません。"
@@ -104,7 +104,7 @@ def _translate_refusals(execute, sql, params, many, context):
         if frozen_sql.MARK_FROZEN in text:
             raise EditionFrozen(SLUG_MESSAGE if "slug" in text else MESSAGE) from error
         if frozen_sql.MARK_AUDIT in text:
-            from .models import AuditLogImmutable
+            from ..workflow.models import AuditLogImmutable
 
             raise AuditLogImmutable("the audit log is append-only") from error
         raise
