@@ -14,7 +14,12 @@ is derived from that declaration, for every installed model that has one:
 
 Allowed after submission: appending audit entries (append-only anyway), and what is no content of the edition
 (who has a part open, assembly runs and rendered artefacts, stored exports). The Submission row is created in the
-transaction that submits, before ``submitted_at`` is set (workflow/services.py ``submit``).
+transaction that submits, before ``submitted_at`` is set (archive/services.py ``submit``). A correction (訂正版)
+is a new edition: the submitted one it supersedes is never written to.
+
+The SQL of the triggers stays in workflow/frozen_sql.py: the applied migration workflow 0004_freeze_triggers imports
+it, and it also makes the workflow's audit log append-only. This module, the runtime guard, is the archive app's,
+connected by ArchiveConfig.ready().
 """
 from django.apps import apps
 from django.db import DatabaseError, connections
@@ -22,7 +27,6 @@ from django.db.backends.signals import connection_created
 from django.db.models import Q
 from django.db.models.signals import m2m_changed, post_migrate, pre_delete, pre_migrate, pre_save
 
-from ..workflow import frozen_sql
 from ..reports.content import (
     FROZEN_MESSAGE,
     EditionFrozen,
@@ -31,6 +35,7 @@ from ..reports.content import (
     edition_path,
     refuse_if_frozen,
 )
+from ..workflow import frozen_sql
 
 MESSAGE = FROZEN_MESSAGE
 SLUG_MESSAGE = "提出済みの評価書に記載された識別子（スラッグ）は変更できません。"

@@ -24,6 +24,10 @@ ACTION_LABELS: dict[str, str] = {
     # the edition
     "sign_off": "署名（最終承認）",
     "submit": "提出",
+    # the archive (archive/services.py)
+    "correct": "訂正版の作成",
+    "superseded": "訂正版による置き換え",
+    "verify": "保存ファイルの検証",
     # members (workflow/signals.py)
     "role_granted": "役割の付与",
     "role_changed": "役割の変更",
