@@ -9,8 +9,7 @@ from django.db import migrations, models
 SAME_YEAR = """
 ALTER TABLE reports_edition ADD CONSTRAINT reports_edition_id_zone_year UNIQUE (id, zone_id, fiscal_year);
 ALTER TABLE reports_edition ADD CONSTRAINT reports_edition_supersedes_same_zone_year
-  FOREIGN KEY (supersedes_id, zone_id, fiscal_year) REFERENCES reports_edition (id, zone_id, fiscal_year)
-  DEFERRABLE INITIALLY DEFERRED;
+  FOREIGN KEY (supersedes_id, zone_id, fiscal_year) REFERENCES reports_edition (id, zone_id, fiscal_year);
 """
 DROP_SAME_YEAR = """
 ALTER TABLE reports_edition DROP CONSTRAINT IF EXISTS reports_edition_supersedes_same_zone_year;
