@@ -148,6 +148,8 @@ def test_a_correction_supersedes_the_submitted_edition_and_goes_through_the_whol
     assert "訂正版1です" in page and "訂正版に置き換えられました" not in page
     old_page = client.get(reverse("reports:edition_revision", args=["keihin", 2019, 0])).content.decode()
     assert "訂正版に置き換えられました" in old_page and original_submission.pdf_sha256 in old_page
+    old_audit = client.get(reverse("workflow:revision_audit", args=["keihin", 2019, 0])).content.decode()
+    assert "訂正版による置き換え" in old_audit and "別紙4の誤記の訂正" in old_audit
     # the superseded edition stays frozen
     with pytest.raises(drafting.EditionFrozen):
         _edit_local_row(people["yokohama-drafter"], original, "yokohama", "<p>元の版への変更</p>")

@@ -15,4 +15,5 @@ urlpatterns = [
     path("<slug:zone_slug>/<int:fiscal_year>/members/<int:membership_id>/remove/", views.remove_member,
          name="remove_member"),
     path("<slug:zone_slug>/<int:fiscal_year>/audit/", views.edition_audit, name="edition_audit"),
+    path("<slug:zone_slug>/<int:fiscal_year>/r<int:revision>/audit/", views.edition_audit, name="revision_audit"),
 ]

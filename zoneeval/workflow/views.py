@@ -107,8 +107,8 @@ def resolve_comment(request, comment_id):
     return redirect(_return_to(request, comment.part))
 
 
-def _edition(request, zone_slug, fiscal_year):
-    return viewable_edition_or_refuse(request.user, zone_slug, fiscal_year)
+def _edition(request, zone_slug, fiscal_year, revision=None):
+    return viewable_edition_or_refuse(request.user, zone_slug, fiscal_year, revision)
 
 
 @login_required
@@ -173,8 +173,8 @@ def _approve_several(request):
 
 
 @login_required
-def edition_audit(request, zone_slug, fiscal_year):
-    edition = _edition(request, zone_slug, fiscal_year)
+def edition_audit(request, zone_slug, fiscal_year, revision=None):
+    edition = _edition(request, zone_slug, fiscal_year, revision)
     entries = AuditEntry.objects.filter(edition=edition).select_related("actor", "part__authority")
     return render(request, "workflow/audit.html", {"edition": edition, "entries": describe(entries), "part": None})
 
