@@ -61,7 +61,7 @@ def _submit(edition, people):
     """A record of every kind that belongs to an edition, then the submission the way submit() makes it: the
     Submission row first, then ``submitted_at``, in one transaction."""
     user = people["yokohama-approver"]
-    drafting.update_item(people["yokohama-drafter"], *_local_row_edit(edition, "<p>提出前の編集</p>"))
+    drafting.update_item(people["yokohama-drafter"], *_local_row_edit(edition, f"<p>提出前の編集 {edition.revision}</p>"))
     part = Part.objects.filter(edition=edition, authority__slug="yokohama").first()
     comment = Comment.objects.create(part=part, author=user, body="確認しました")
     Comment.objects.create(part=part, author=user, body="返信", parent=comment)
