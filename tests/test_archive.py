@@ -245,3 +245,14 @@ def test_copy_edition_writes_the_source_as_another_year_through_the_interchange_
     adapted = copy_edition(edition, fiscal_year=edition.fiscal_year + 2,
                            adapt=lambda d: d["edition"].update(latest_approval_date=None))
     assert adapted.latest_approval_date is None and edition.latest_approval_date is not None
+
+
+def test_a_copy_names_the_zone_and_co_authors_as_they_are_today(submitted):
+    """The submitted source prints its own (older) names; the copy, a draft, follows the zone and the authorities,
+    and importing it neither renames the zone back nor mistakes a renamed authority for another."""
+    m.Zone.objects.filter(pk=submitted.zone_id).update(name="改称後の特区")
+    Authority.objects.filter(slug="yokohama").update(name="改称後の市")
+    copied = copy_edition(submitted, fiscal_year=submitted.fiscal_year + 1)
+    assert m.Zone.objects.get(pk=submitted.zone_id).name == "改称後の特区"
+    assert copied.zone_name == "改称後の特区" and "改称後の市" in [c.name for c in copied.coauthors.all()]
+    assert edition_document(submitted)["zone"]["name"] != "改称後の特区"  # the submitted one is as submitted

@@ -20,6 +20,21 @@ def edition_document(source: Edition) -> dict:
     return edition_snapshot(source, with_derived=False)
 
 
+def _as_today(document: dict, source: Edition) -> dict:
+    """The zone and the co-authors as they are named today: a new edition is a draft, and a draft follows them
+    (reports/printed.py); the source prints its own copy, which may be older. (Imported as it stands, an older name
+    would rename the zone back, or be refused as another authority's.)"""
+    zone = source.zone
+    document["zone"].update(name=zone.name, kind=zone.kind, designation_date=zone.designation_date.isoformat(),
+                            first_approval_date=zone.first_approval_date.isoformat())
+    current = {c.authority.slug: c.authority for c in source.coauthors.select_related("authority")}
+    for entry in document["authorities"]:
+        authority = current.get(entry["slug"])
+        if authority is not None:
+            entry.update(name=authority.name, kind=authority.kind)
+    return document
+
+
 def copy_edition(source: Edition, *, fiscal_year: int | None = None, supersedes: Edition | None = None,
                  adapt: Callable[[dict], dict | None] | None = None) -> Edition:
     """Write a new edition from ``source`` and return it; every part of the new edition starts in 下書き.
@@ -31,7 +46,7 @@ def copy_edition(source: Edition, *, fiscal_year: int | None = None, supersedes:
       it in place or return a new one (e.g. next year's empty actual cells).
 
     Raises ``ImportRefused`` (nothing written) when the document or the year refuses it."""
-    document = copy.deepcopy(edition_document(source))
+    document = _as_today(copy.deepcopy(edition_document(source)), source)
     if fiscal_year is not None:
         document["edition"]["fiscal_year"] = fiscal_year
     if adapt is not None:
