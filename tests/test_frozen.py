@@ -22,6 +22,7 @@ from zoneeval.drafting import services as drafting
 from zoneeval.drafting.models import Part, Revision
 from zoneeval.reports import models as m
 from zoneeval.reports.content import EditionFrozen, edition_models, edition_path
+from zoneeval.reports.copying import copy_edition
 from zoneeval.reports.interchange.export import edition_snapshot, to_json
 from zoneeval.reports.interchange.importer import ImportRefused, import_document
 from zoneeval.workflow import services as wf
@@ -60,7 +61,7 @@ def _submit(edition, people):
     """A record of every kind that belongs to an edition, then the submission the way submit() makes it: the
     Submission row first, then ``submitted_at``, in one transaction."""
     user = people["yokohama-approver"]
-    drafting.update_item(people["yokohama-drafter"], *_local_row_edit(edition, "<p>提出前の編集</p>"))
+    drafting.update_item(people["yokohama-drafter"], *_local_row_edit(edition, f"<p>提出前の編集 {edition.revision}</p>"))
     part = Part.objects.filter(edition=edition, authority__slug="yokohama").first()
     comment = Comment.objects.create(part=part, author=user, body="確認しました")
     Comment.objects.create(part=part, author=user, body="返信", parent=comment)
@@ -69,7 +70,8 @@ def _submit(edition, people):
     payload = to_json(edition_snapshot(edition))
     AssembledSnapshot.objects.create(edition=edition, content_hash=hashlib.sha256(payload.encode()).hexdigest(),
                                      payload=payload)
-    artefact = Artefact.objects.create(content_hash="b" * 64, relative_path="x.pdf", size=1, sha256="c" * 64)
+    artefact, _ = Artefact.objects.get_or_create(content_hash="b" * 64, defaults={
+        "relative_path": "x.pdf", "size": 1, "sha256": "c" * 64})
     with transaction.atomic():
         Submission.objects.create(edition=edition, submitted_by=people["coordinator"], content_hash="a" * 64,
                                   pdf=artefact, pdf_sha256="c" * 64, export_json=payload,
@@ -99,16 +101,21 @@ def world(django_db_setup, django_db_blocker, sample_text):
         edition = import_document(json.loads(sample_text))
         people = _make_people(edition)
         _submit(edition, people)
+        # its correction (訂正版), submitted too: the original is then a superseded edition, frozen all the same
+        correction = copy_edition(edition, supersedes=edition)
+        _submit(correction, people)
         draft = _make_draft(edition)
-    yield {"edition": edition.pk, "draft": draft.pk, "people": {k: u.pk for k, u in people.items()}}
+    yield {"superseded": edition.pk, "current": correction.pk, "draft": draft.pk,
+           "people": {k: u.pk for k, u in people.items()}}
     with django_db_blocker.unblock():
         call_command("flush", interactive=False, verbosity=0)
 
 
-@pytest.fixture
-def submitted(world, db):
-    edition = m.Edition.objects.get(pk=world["edition"])
-    assert edition.is_frozen
+@pytest.fixture(params=["current", "superseded"])
+def submitted(request, world, db):
+    """Each test runs on the current submitted edition and on the submitted edition its correction superseded."""
+    edition = m.Edition.objects.get(pk=world[request.param])
+    assert edition.is_frozen and edition.is_superseded == (request.param == "superseded")
     return edition
 
 

@@ -201,7 +201,7 @@ def attempt_submit(client, edition, actor, actors):
         if not SignOff.objects.filter(edition=edition, authority_id=c.authority_id, voided_at__isnull=True).exists():
             SignOff.objects.create(edition=edition, authority_id=c.authority_id,
                                    user=actors[f"{c.authority.slug}-approver"], content_hash=run.snapshot.content_hash)
-    response = client.post(reverse("workflow:submit", args=["keihin", 2019]),
+    response = client.post(reverse("archive:submit", args=["keihin", 2019]),
                            {"content_hash": run.snapshot.content_hash})
     return response, m.Edition.objects.get(pk=edition.pk).submitted_at is not None
 

@@ -4,6 +4,7 @@ from django.core import mail
 from django.db import connection
 from django.urls import reverse
 
+from zoneeval.archive import services as archive
 from zoneeval.assembly import services as assembly_services
 from zoneeval.assembly.render import draft_mark
 from zoneeval.authorities.models import Membership
@@ -189,7 +190,7 @@ def test_sign_off_requires_approval_a_clean_run_and_the_current_hash(edition, pe
         wf.sign_off(people["yokohama-drafter"], edition, run.snapshot.content_hash)
     wf.sign_off(people["yokohama-approver"], edition, run.snapshot.content_hash)
     with pytest.raises(wf.TransitionRefused, match="署名が済んでいない作成主体があります：神奈川県、川崎市"):
-        wf.submit(people["coordinator"], edition, run.snapshot.content_hash)  # submission with missing sign-offs
+        archive.submit(people["coordinator"], edition, run.snapshot.content_hash)  # submission with missing sign-offs
     # any change afterwards voids the sign-offs
     _edit_local_row(people["kawasaki-drafter"], edition, "kawasaki", "<p>署名後の変更</p>")
     assert not SignOff.objects.filter(voided_at__isnull=True).exists()
@@ -229,7 +230,7 @@ def test_full_cycle_from_drafting_to_submission(client, edition, people, monkeyp
                                {"content_hash": run.snapshot.content_hash})
         assert response.status_code == 302, response.content.decode()
     client.force_login(people["coordinator"])
-    response = client.post(reverse("workflow:submit", args=["keihin", 2019]), {"content_hash": run.snapshot.content_hash})
+    response = client.post(reverse("archive:submit", args=["keihin", 2019]), {"content_hash": run.snapshot.content_hash})
     assert response.status_code == 302, response.content.decode()
     edition.refresh_from_db()
     submission = Submission.objects.get(edition=edition)
@@ -255,7 +256,7 @@ def test_full_cycle_from_drafting_to_submission(client, edition, people, monkeyp
     page = client.get(reverse("workflow:edition_audit", args=["keihin", 2019])).content.decode()
     assert "提出" in page and "署名（最終承認）" in page and "kawasaki-approver" in page
     assert ">sign_off<" not in page and ">edit_update<" not in page  # actions in Japanese (issue 9)
-    pdf = client.get(reverse("workflow:submission_file", args=["keihin", 2019, "pdf"]))
+    pdf = client.get(reverse("archive:submission_file", args=["keihin", 2019, "pdf"]))
     assert pdf.status_code == 200
 
 
@@ -267,7 +268,7 @@ def submitted(edition, people, monkeypatch):
     run = assembly_services.run_synchronously(edition)
     for slug in ("kanagawa", "yokohama", "kawasaki"):
         wf.sign_off(people[f"{slug}-approver"], edition, run.snapshot.content_hash)
-    wf.submit(people["coordinator"], edition, run.snapshot.content_hash)
+    archive.submit(people["coordinator"], edition, run.snapshot.content_hash)
     edition.refresh_from_db()
     return edition
 

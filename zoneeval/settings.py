@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "zoneeval.assembly",
     "zoneeval.drafting",
     "zoneeval.workflow",
+    "zoneeval.archive",
     "zoneeval.comparison",
 ]
 

@@ -9,6 +9,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("zoneeval.workflow.urls")),
+    path("", include("zoneeval.archive.urls")),
     path("", include("zoneeval.drafting.urls")),
     path("", include("zoneeval.assembly.urls")),
     path("", include("zoneeval.comparison.urls")),

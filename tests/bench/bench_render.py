@@ -55,12 +55,12 @@ def main():
     from zoneeval.assembly.validations import validate
     from zoneeval.reports.interchange.export import edition_snapshot
     from zoneeval.reports.interchange.importer import import_document
-    from zoneeval.reports.models import Edition
+    from zoneeval.reports.selectors import current_edition
 
     sample_path = ROOT / "zoneeval" / "samples" / "keihin-fy2019.json"
     call_command("migrate", verbosity=0)
     sample = json.loads(sample_path.read_text(encoding="utf-8"))
-    edition = Edition.objects.filter(zone__slug="keihin", fiscal_year=2019).first() or import_document(sample)
+    edition = current_edition("keihin", 2019) or import_document(sample)
 
     # Cold: a new process renders once (Python imports, fonts, CSS parsing included in "process").
     cold = []

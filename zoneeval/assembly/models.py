@@ -9,7 +9,7 @@ from ..reports.content import EditionContentManager
 class AssembledSnapshot(models.Model):
     """Exactly what was validated and rendered: the interchange data of the edition at one moment, keyed by the
     SHA-256 of its canonical JSON. Frozen with its edition (runs and artefacts are operational records: see
-    workflow/freeze.py)."""
+    archive/freeze.py)."""
 
     EDITION_PATH = "edition"
     objects = EditionContentManager()

@@ -377,6 +377,35 @@ class Rules:
             return deny("次年度の評価書の作成は取りまとめ自治体の取りまとめ担当だけが行えます。")
         if not edition.is_frozen:
             return deny("次年度の評価書は提出済みの評価書からだけ作成できます。先にこの評価書を提出してください。")
+        if edition.is_superseded:
+            return deny("この版は訂正版に置き換えられています。次年度の評価書は現在の版（最新の訂正版）から作成してください。")
+        return ALLOW
+
+    # ---- the archive (zoneeval/archive) -----------------------------------------------------------------------
+
+    def view_archive(self, zone) -> Decision:
+        """A zone's archive (every year's editions, their submitted files): the members of any of its editions'
+        co-authors, and superusers."""
+        if not self.active:
+            return deny("ログインしてください。")
+        if self.is_superuser:
+            return ALLOW
+        from ..reports.models import CoAuthor
+
+        if CoAuthor.objects.filter(edition__zone=zone, authority_id__in=[a for a in self.roles if a]).exists():
+            return ALLOW
+        return deny("この特区の提出版の一覧を閲覧できるのは、作成主体の担当者だけです。")
+
+    def correct_edition(self, edition) -> Decision:
+        """A correction (訂正版) of a submitted edition that is still the current one, by the zone's coordinator."""
+        if not self.active:
+            return deny("ログインしてください。")
+        if not edition.is_frozen:
+            return deny("訂正版を作成できるのは提出済みの評価書だけです。提出前の評価書はそのまま修正してください。")
+        if edition.is_superseded:
+            return deny("この版は既に訂正版に置き換えられています。訂正は現在の版から作成してください。")
+        if not self.is_zone_coordinator(edition):
+            return deny("訂正版の作成は取りまとめ自治体の取りまとめ担当だけが行えます。")
         return ALLOW
 
     # ---- members ---------------------------------------------------------------------------------------------
@@ -421,8 +450,8 @@ ACTIONS = {
     "request_review": "request_review", "approve": "approve", "return": "return_part", "reopen": "reopen",
     "revise": "revise", "comment": "comment", "resolve": "resolve_comment", "run_assembly": "run_assembly",
     "sign_off": "sign_off", "submit": "submit", "record_national_evaluation": "record_national_evaluation",
-    "roll_over": "roll_over", "set_print_options": "set_print_options", "manage_members": "manage_members",
-    "grant": "grant_role",
+    "roll_over": "roll_over", "set_print_options": "set_print_options", "view_archive": "view_archive",
+    "correct": "correct_edition", "manage_members": "manage_members", "grant": "grant_role",
     "revoke": "revoke_role",
 }
 

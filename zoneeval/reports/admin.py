@@ -17,12 +17,13 @@ class ZoneAdmin(admin.ModelAdmin):
 
 @admin.register(Edition)
 class EditionAdmin(admin.ModelAdmin):
-    list_display = ["zone", "fiscal_year", "coordinator", "plan_first_fiscal_year", "plan_last_fiscal_year",
-                    "submitted_at"]
+    list_display = ["zone", "fiscal_year", "revision", "coordinator", "plan_first_fiscal_year",
+                    "plan_last_fiscal_year", "submitted_at"]
     list_filter = ["zone"]
     inlines = [CoAuthorInline]
     # what the edition prints about its zone follows the zone until submission (reports/printed.py)
-    readonly_fields = ["submitted_at", "zone_name", "zone_kind", "zone_designation_date", "zone_first_approval_date"]
+    # a correction (訂正版) is made by the archive service only (archive/services.py correct_edition)
+    readonly_fields = ["submitted_at", "revision", "supersedes", "zone_name", "zone_kind", "zone_designation_date", "zone_first_approval_date"]
 
     # A submitted edition is frozen: the admin shows it read-only (the model signals refuse writes anyway).
     def has_change_permission(self, request, obj=None):

@@ -4,7 +4,7 @@ Every model whose rows belong to one edition says so with a class attribute ``ED
 the model to its ``reports.Edition`` (``"edition"``, ``"indicator__edition"``…). Editable items owned by one
 co-author also say ``OWNER_FIELD`` (``"owner"``, or ``"authority"`` for an authority's 実績値). Everything else is
 derived from these attributes: object permissions and parts (reports/permissions.py, drafting), and the freeze of a
-submitted edition (workflow/freeze.py: model signals, the guarded QuerySet below, m2m changes, and the database
+submitted edition (archive/freeze.py: model signals, the guarded QuerySet below, m2m changes, and the database
 triggers of workflow/frozen_sql.py, which are generated from ``edition_models()``).
 
 Models of other apps that belong to an edition (drafting, workflow, assembly) declare ``EDITION_PATH`` too;

@@ -89,13 +89,14 @@ def items_of_edition(model, edition: Edition):
 
 # ---- reads that ask the rules (zoneeval/authorities/rules.py) --------------------------------------------------
 
-def viewable_edition_or_refuse(user, zone_slug: str, fiscal_year: int) -> Edition:
-    """The edition a page is about: 404 when there is none, 403 (with the reason) when the user may not read it."""
+def viewable_edition_or_refuse(user, zone_slug: str, fiscal_year: int, revision: int | None = None) -> Edition:
+    """The edition a page is about — the current one of (zone, year), or the given revision (reports/selectors.py):
+    404 when there is none, 403 (with the reason) when the user may not read it."""
     from django.http import Http404
 
     from .selectors import get_edition
 
-    edition = get_edition(zone_slug, fiscal_year)
+    edition = get_edition(zone_slug, fiscal_year, revision)
     if edition is None:
         raise Http404("評価書がありません")
     require(rules_for(user).view_edition(edition))

@@ -4,7 +4,7 @@ The zone's name, kind and dates are copied onto the edition, and each co-author'
 when the edition is made; export, page and PDF read them from there. While an edition is a draft its copies follow
 the zone and the authorities (a rename in admin, or the import of another year of the zone, reaches the drafts);
 a submitted edition keeps what it was submitted with. Slugs are identifiers: once a submitted edition prints one,
-it does not change (workflow/freeze.py, and the database triggers)."""
+it does not change (archive/freeze.py, and the database triggers)."""
 from django.db.models.signals import post_save
 
 ZONE_FIELDS = {"zone_name": "name", "zone_kind": "kind", "zone_designation_date": "designation_date",

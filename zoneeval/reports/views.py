@@ -25,8 +25,9 @@ def edition_list(request):
 
 
 @login_required
-def edition_detail(request, zone_slug: str, fiscal_year: int):
-    edition = viewable_edition_or_refuse(request.user, zone_slug, fiscal_year)
+def edition_detail(request, zone_slug: str, fiscal_year: int, revision: int | None = None):
+    """An edition's page: the current edition of (zone, year), or the given revision (a superseded one, read-only)."""
+    edition = viewable_edition_or_refuse(request.user, zone_slug, fiscal_year, revision)
     snapshot = edition_snapshot(edition)
     context = document_context(snapshot)
     hash_now = content_hash(to_json(snapshot))
@@ -41,6 +42,7 @@ def edition_detail(request, zone_slug: str, fiscal_year: int):
         can_set_print_options=rules.set_print_options(edition),
         national_chart=national_score_chart(national_scores(edition.zone)),
         can_manage_members=bool(rules.managed_authority_ids([s["authority"].pk for s in status])),
+        can_correct=rules.correct_edition(edition),
         signable_run=run, signable_reason=reason, signoff_status=status, lost_signoffs=lost_signoffs(edition),
         **edition_buttons(rules, edition, run, reason, status), **yearly_panel(rules, edition),
     )

@@ -27,6 +27,10 @@ ACTION_LABELS: dict[str, str] = {
     # the yearly cycle (workflow/yearly.py)
     "national_evaluation": "国の評価の記録",
     "rollover": "次年度の評価書の作成",
+    # the archive (archive/services.py)
+    "correct": "訂正版の作成",
+    "superseded": "訂正版による置き換え",
+    "verify": "保存ファイルの検証",
     # members (workflow/signals.py)
     "role_granted": "役割の付与",
     "role_changed": "役割の変更",

@@ -6,6 +6,5 @@ class WorkflowConfig(AppConfig):
     verbose_name = "審査・承認・提出"
 
     def ready(self):
-        from . import freeze, signals  # noqa: F401  (signals: any content change voids approvals and sign-offs)
-
-        freeze.connect()  # a submitted edition refuses every write, whatever the way in
+        from . import signals  # noqa: F401  (signals: any content change voids approvals and sign-offs)
+        # The freeze of submitted editions is the archive app's (zoneeval/archive/freeze.py).

@@ -9,7 +9,7 @@ submitted edition, do not change. The audit log refuses UPDATE and DELETE.
 
 ``install`` drops every trigger it made and creates them again from the models; it runs in a migration and after
 every ``migrate`` (post_migrate), so the triggers always match the declaration, also after SQLite rebuilds a table.
-Messages carry ``MARK_FROZEN`` / ``MARK_AUDIT`` so that workflow/freeze.py can turn them into ``EditionFrozen`` and
+Messages carry ``MARK_FROZEN`` / ``MARK_AUDIT`` so that archive/freeze.py can turn them into ``EditionFrozen`` and
 ``AuditLogImmutable``.
 """
 from __future__ import annotations

@@ -5,13 +5,11 @@ Part:     draft ──submit──▶ in_review ──approve──▶ approved 
                               └──return(comment)──▶ returned ──revise──▶ draft
           Any edit of an approved part voids its approval (back to draft). An approval records the part version.
 Edition:  every part approved → the coordinator assembles and validates → with no error, an approver of every
-          co-author signs off the assembled version (its content hash) → the coordinator submits: frozen, archived.
+          co-author signs off the assembled version (its content hash) → the coordinator submits: frozen, archived
+          (zoneeval/archive/services.py, which also makes a correction: a new edition superseding a submitted one).
           Any change voids the sign-offs.
 """
 from __future__ import annotations
-
-import hashlib
-import json
 
 from django.db import transaction
 from django.utils import timezone
@@ -21,7 +19,7 @@ from ..drafting.models import Part
 from ..reports import limits
 from ..reports.models import Edition
 from . import notifications
-from .models import Approval, AuditEntry, Comment, SignOff, Submission
+from .models import Approval, AuditEntry, Comment, SignOff
 
 
 class TransitionRefused(Refused):
@@ -272,35 +270,6 @@ def missing_signoffs(edition: Edition, content_hash: str) -> list:
 
 
 @transaction.atomic
-def submit(user, edition: Edition, content_hash: str) -> Submission:
-    edition = Edition.objects.select_for_update().get(pk=edition.pk)
-    _check(Rules(user).submit(edition))
-    run, why = signable_run(edition)
-    if run is None:
-        raise TransitionRefused(why)
-    if content_hash != run.snapshot.content_hash:
-        raise StaleTransition("提出しようとした版は最新の取りまとめ版ではありません。")
-    missing = missing_signoffs(edition, content_hash)
-    if missing:
-        raise TransitionRefused("署名が済んでいない作成主体があります：" + "、".join(a.name for a in missing))
-    audit(edition, user, "submit", subject=str(edition), after={"content_hash": content_hash})
-    export = submission_export(edition, run.snapshot.payload)
-    from ..assembly.services import render_final
-
-    final = render_final(run)  # the run's PDF is a draft (案 on every page); the submitted one is not
-    pdf_bytes = final.path.read_bytes()
-    submission = Submission.objects.create(
-        edition=edition, submitted_by=user, content_hash=content_hash, pdf=final,
-        pdf_sha256=hashlib.sha256(pdf_bytes).hexdigest(), export_json=export,
-        export_sha256=hashlib.sha256(export.encode("utf-8")).hexdigest())
-    edition.submitted_at = timezone.now()
-    edition.save(update_fields=["submitted_at", "updated_at"])
-    _notify(f"提出：{edition}", f"{edition} を提出しました（{content_hash[:12]}）。",
-            [c.authority_id for c in edition.coauthors.all()], notifications.EDITORS)
-    return submission
-
-
-@transaction.atomic
 def set_annex1_charts(user, edition: Edition, on: bool) -> Edition:
     """Whether the edition's PDF prints the charts of its numerical targets on the 別紙1 sheets (an option of the
     document: it is in the snapshot, so the content hash changes and sign-offs on the former version lapse)."""
@@ -314,17 +283,4 @@ def set_annex1_charts(user, edition: Edition, on: bool) -> Edition:
     return edition
 
 
-def submission_export(edition: Edition, snapshot_payload: str) -> str:
-    """The archived JSON: the validated snapshot (interchange format, with derived figures) and the audit log."""
-    document = json.loads(snapshot_payload)
-    document["audit"] = audit_log(edition)
-    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
-
-
-def audit_log(edition: Edition) -> list[dict]:
-    return [
-        {"at": e.created_at.isoformat(), "actor": e.actor.username if e.actor else None, "action": e.action,
-         "part": str(e.part) if e.part else None, "subject": e.subject, "before": e.before, "after": e.after,
-         "comment": e.comment}
-        for e in AuditEntry.objects.filter(edition=edition).select_related("actor", "part__authority")
-    ]
+# Submission (the archived files, the freeze that follows) is the archive app's: zoneeval/archive/services.py.

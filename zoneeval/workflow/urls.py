@@ -11,7 +11,6 @@ urlpatterns = [
     path("workflow/part/<int:part_id>/comments/add/", views.add_comment, name="add_comment"),
     path("workflow/comment/<int:comment_id>/resolve/", views.resolve_comment, name="resolve_comment"),
     path("<slug:zone_slug>/<int:fiscal_year>/signoff/", views.sign_off, name="sign_off"),
-    path("<slug:zone_slug>/<int:fiscal_year>/submit/", views.submit, name="submit"),
     path("<slug:zone_slug>/<int:fiscal_year>/national-evaluation/", yearly_views.national_evaluation,
          name="national_evaluation"),
     path("<slug:zone_slug>/<int:fiscal_year>/rollover/", yearly_views.roll_over, name="roll_over"),
@@ -20,5 +19,5 @@ urlpatterns = [
     path("<slug:zone_slug>/<int:fiscal_year>/members/<int:membership_id>/remove/", views.remove_member,
          name="remove_member"),
     path("<slug:zone_slug>/<int:fiscal_year>/audit/", views.edition_audit, name="edition_audit"),
-    path("<slug:zone_slug>/<int:fiscal_year>/submission/<slug:kind>/", views.submission_file, name="submission_file"),
+    path("<slug:zone_slug>/<int:fiscal_year>/r<int:revision>/audit/", views.edition_audit, name="revision_audit"),
 ]

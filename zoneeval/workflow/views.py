@@ -2,7 +2,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -107,27 +107,8 @@ def resolve_comment(request, comment_id):
     return redirect(_return_to(request, comment.part))
 
 
-def _edition(request, zone_slug, fiscal_year):
-    return viewable_edition_or_refuse(request.user, zone_slug, fiscal_year)
-
-
-def _edition_transition(transition, done: str):
-    """A POST view for an edition transition that takes the content hash the user saw."""
-
-    @login_required
-    @require_POST
-    def view(request, zone_slug, fiscal_year):
-        edition = _edition(request, zone_slug, fiscal_year)
-        try:
-            transition(request.user, edition, request.POST.get("content_hash", ""))
-        except services.TransitionRefused as refused:
-            return refusal(request, refused, 409 if isinstance(refused, services.StaleTransition) else 403)
-        messages.success(request, done.format(edition=edition))
-        page = reverse("reports:edition_detail", args=[zone_slug, fiscal_year])
-        url = safe_next(request, page)
-        return redirect(url + "#signoff" if url.split("?")[0].endswith(page) else url)
-
-    return view
+def _edition(request, zone_slug, fiscal_year, revision=None):
+    return viewable_edition_or_refuse(request.user, zone_slug, fiscal_year, revision)
 
 
 @login_required
@@ -144,22 +125,22 @@ def print_options(request, zone_slug, fiscal_year):
     return redirect(reverse("reports:edition_detail", args=[zone_slug, fiscal_year]) + "#print-options")
 
 
-sign_off = _edition_transition(services.sign_off, "{edition}の取りまとめ版に署名しました。")
-submit = _edition_transition(services.submit, "{edition}を提出しました。評価書は凍結され、提出版PDFとデータを保存しました。")
 
 
 @login_required
-def submission_file(request, zone_slug, fiscal_year, kind):
+@require_POST
+def sign_off(request, zone_slug, fiscal_year):
+    """A co-author's sign-off of the assembled version, bound to the content hash the user saw. (Submission is the
+    archive app's: zoneeval/archive/views.py.)"""
     edition = _edition(request, zone_slug, fiscal_year)
-    submission = getattr(edition, "submission", None)
-    if submission is None:
-        raise Http404
-    name = f"{edition.zone.slug}-{edition.fiscal_year}-submitted"
-    if kind == "pdf":
-        return FileResponse(open(submission.pdf.path, "rb"), content_type="application/pdf", filename=f"{name}.pdf")
-    response = HttpResponse(submission.export_json, content_type="application/json; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{name}.json"'
-    return response
+    try:
+        services.sign_off(request.user, edition, request.POST.get("content_hash", ""))
+    except services.TransitionRefused as refused:
+        return refusal(request, refused, 409 if isinstance(refused, services.StaleTransition) else 403)
+    messages.success(request, f"{edition}の取りまとめ版に署名しました。")
+    page = reverse("reports:edition_detail", args=[zone_slug, fiscal_year])
+    url = safe_next(request, page)
+    return redirect(url + "#signoff" if url.split("?")[0].endswith(page) else url)
 
 
 @login_required
@@ -208,8 +189,8 @@ def _approve_several(request):
 
 
 @login_required
-def edition_audit(request, zone_slug, fiscal_year):
-    edition = _edition(request, zone_slug, fiscal_year)
+def edition_audit(request, zone_slug, fiscal_year, revision=None):
+    edition = _edition(request, zone_slug, fiscal_year, revision)
     entries = AuditEntry.objects.filter(edition=edition).select_related("actor", "part__authority")
     return render(request, "workflow/audit.html", {"edition": edition, "entries": describe(entries), "part": None})
 

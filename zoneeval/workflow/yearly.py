@@ -16,7 +16,7 @@ from ..reports.interchange.checks import ImportRefused
 from ..reports.models import Edition, NationalEvaluation
 from ..reports.rollover import PreviousEvaluation, next_year
 from ..reports.sanitize import clean_html
-from ..reports.selectors import get_edition, national_evaluation
+from ..reports.selectors import get_edition, national_evaluation_of_year
 from . import notifications
 from .services import StaleTransition, TransitionRefused, _check, _notify, audit
 
@@ -117,6 +117,8 @@ def rollover_refusal(source: Edition | None, *, zone_slug: str = "", from_year: 
     if not source.is_frozen:
         return (f"{fiscal_year_label(source.fiscal_year)}の評価書はまだ提出されていません。次年度の評価書は提出済みの"
                 f"評価書から作成します。先に提出してください。")
+    if source.is_superseded:
+        return "この版は訂正版に置き換えられています。次年度の評価書は現在の版（最新の訂正版）から作成してください。"
     if get_edition(source.zone.slug, year) is not None:
         return f"{fiscal_year_label(year)}の評価書は既にあります。"
     last = source.plan_last_fiscal_year
@@ -141,12 +143,12 @@ def roll_over(user, source: Edition, *, plan_last_year: int | None = None) -> Ed
     reason = rollover_refusal(source, plan_last_year=plan_last_year)
     if reason:
         raise RolloverRefused(reason)
-    evaluation = national_evaluation(source)
+    evaluation = national_evaluation_of_year(source)
     previous = None if evaluation is None else PreviousEvaluation(
         overall_score=evaluation.overall_score, comments=evaluation.comments, result=evaluation.result)
     year = source.fiscal_year + 1
     try:
-        edition = copy_edition(source, year, lambda document: next_year(
+        edition = copy_edition(source, fiscal_year=year, adapt=lambda document: next_year(
             document, source_year=source.fiscal_year, evaluation=previous, plan_last_year=plan_last_year))
     except ImportRefused as refused:
         raise RolloverRefused("次年度の評価書を作成できませんでした：" + "；".join(str(p) for p in refused.problems)) \

@@ -76,8 +76,14 @@ def import_json(data: str | bytes, replace: bool = False) -> Edition:
     return import_document(read_document(data), replace=replace)
 
 
-def import_document(document: dict, replace: bool = False) -> Edition:
-    """Check ``document`` and write it as an edition. Raises ImportRefused (nothing written) on any problem."""
+def import_document(document: dict, replace: bool = False, supersedes: Edition | None = None) -> Edition:
+    """Check ``document`` and write it as an edition. Raises ImportRefused (nothing written) on any problem.
+
+    The edition of (zone, year) it meets is the current one (reports/selectors.py ``current_edition``). With
+    ``supersedes`` (the current, submitted edition of the document's zone and year) the document is written as its
+    correction (訂正版): a new edition of the next revision; the superseded edition is left untouched."""
+    from ..selectors import current_edition
+
     problems = problems_in(document)
     if problems:
         raise ImportRefused(problems)
@@ -85,8 +91,16 @@ def import_document(document: dict, replace: bool = False) -> Edition:
         authorities = _authorities(document)
         zone = _zone(document["zone"])
         fiscal_year = document["edition"]["fiscal_year"]
-        existing = Edition.objects.select_for_update().filter(zone=zone, fiscal_year=fiscal_year).first()
-        if existing is not None:
+        existing = current_edition(zone, fiscal_year, for_update=True)
+        if supersedes is not None:
+            if existing is None or existing.pk != supersedes.pk:
+                raise ImportRefused([Problem("$.edition.fiscal_year", "訂正できるのは、その年度の現在の版だけです "
+                                                                       "(only the current edition is corrected)")])
+            if not existing.is_frozen:
+                raise ImportRefused([Problem("$.edition.fiscal_year", "訂正できるのは提出済みの評価書だけです "
+                                                                       "(only a submitted edition is corrected)")])
+            lineage = {"supersedes": existing, "revision": existing.revision + 1}
+        elif existing is not None:
             if not replace:
                 raise ImportRefused([Problem(
                     "$.edition.fiscal_year",
@@ -99,10 +113,14 @@ def import_document(document: dict, replace: bool = False) -> Edition:
             if existing.audit_entries.exists():
                 raise ImportRefused([Problem("$.edition.fiscal_year", "この評価書には作業の記録（監査ログ）があるため置き換えられません "
                                                                        "(the edition has an audit log; it is never deleted)")])
+            # a correction not yet worked on is replaced by a correction of the same edition
+            lineage = {"supersedes": existing.supersedes, "revision": existing.revision}
             with bulk_loading():
                 existing.delete()
+        else:
+            lineage = {}
         with bulk_loading():  # a new edition: no part exists yet to void or notify
-            edition = _EditionWriter(document, zone, authorities).write()
+            edition = _EditionWriter(document, zone, authorities, **lineage).write()
         grant_edition(edition)  # bulk creates bypass the signals that grant permissions item by item
         edition_loaded.send(sender=Edition, edition=edition)  # drafting: every (section, owner) becomes a part
         return edition
@@ -144,8 +162,10 @@ def _zone(data: dict) -> Zone:
 
 
 class _EditionWriter:
-    def __init__(self, document: dict, zone: Zone, authorities: dict[str, Authority]):
+    def __init__(self, document: dict, zone: Zone, authorities: dict[str, Authority],
+                 supersedes: Edition | None = None, revision: int = 0):
         self.doc = document
+        self.supersedes, self.revision = supersedes, revision
         self.zone = zone
         self.auth = authorities
         self.edition: Edition | None = None
@@ -158,6 +178,8 @@ class _EditionWriter:
         self.edition = _valid(Edition(
             zone=self.zone,
             fiscal_year=data["fiscal_year"],
+            supersedes=self.supersedes,
+            revision=self.revision,
             coordinator=self.auth[data["coordinator"]],
             plan_first_fiscal_year=data["plan_period"]["first_fiscal_year"],
             plan_last_fiscal_year=data["plan_period"]["last_fiscal_year"],

@@ -86,6 +86,12 @@ class Edition(models.Model):
     review_due = models.DateField(_("審査期限"), null=True, blank=True)
     signoff_due = models.DateField(_("最終承認期限"), null=True, blank=True)
     submitted_at = models.DateTimeField(_("提出日時"), null=True, blank=True)
+    # A correction after submission (訂正版) is a new edition of the same year that supersedes the submitted one:
+    # 0 for the original, 1 for the first correction… Exactly one edition of a (zone, year) is current: the one no
+    # edition supersedes (reports/selectors.py ``current_edition``; the constraints below keep the chain single).
+    revision = models.PositiveIntegerField(_("訂正の番号"), default=0)
+    supersedes = models.OneToOneField("self", on_delete=models.PROTECT, null=True, blank=True,
+                                      related_name="superseded_by", verbose_name=_("訂正前の版"))
     version = models.PositiveIntegerField(_("版"), default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -95,7 +101,16 @@ class Edition(models.Model):
         verbose_name_plural = _("評価書")
         ordering = ["zone__name", "-fiscal_year"]
         constraints = [
-            models.UniqueConstraint(fields=["zone", "fiscal_year"], name="unique_edition_per_zone_year"),
+            # one original per (zone, year); each edition superseded at most once (the one-to-one above): the
+            # editions of a year form one chain, so exactly one of them is current
+            models.UniqueConstraint(fields=["zone", "fiscal_year"], condition=models.Q(supersedes__isnull=True),
+                                    name="unique_original_edition_per_zone_year"),
+            models.UniqueConstraint(fields=["zone", "fiscal_year", "revision"], name="unique_edition_revision"),
+            models.CheckConstraint(
+                condition=(models.Q(revision=0, supersedes__isnull=True)
+                           | models.Q(revision__gt=0, supersedes__isnull=False)),
+                name="edition_revision_matches_supersedes",
+            ),
             models.CheckConstraint(
                 condition=models.Q(plan_first_fiscal_year__lte=models.F("plan_last_fiscal_year")),
                 name="edition_plan_period_ordered",
@@ -125,6 +140,22 @@ class Edition(models.Model):
     def is_frozen(self) -> bool:
         """A submitted edition is frozen: no edit and no transition, anywhere."""
         return self.submitted_at is not None
+
+    @property
+    def is_correction(self) -> bool:
+        return self.supersedes_id is not None
+
+    @property
+    def is_superseded(self) -> bool:
+        """Whether a correction (訂正版) supersedes this edition: it is then no longer the current one."""
+        try:
+            return self.superseded_by is not None
+        except type(self).superseded_by.RelatedObjectDoesNotExist:
+            return False
+
+    @property
+    def revision_label(self) -> str:
+        return "元の版" if self.revision == 0 else f"訂正版{self.revision}"
 
     @property
     def plan_years(self) -> range:

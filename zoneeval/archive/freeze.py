@@ -14,7 +14,12 @@ is derived from that declaration, for every installed model that has one:
 
 Allowed after submission: appending audit entries (append-only anyway), and what is no content of the edition
 (who has a part open, assembly runs and rendered artefacts, stored exports). The Submission row is created in the
-transaction that submits, before ``submitted_at`` is set (workflow/services.py ``submit``).
+transaction that submits, before ``submitted_at`` is set (archive/services.py ``submit``). A correction (訂正版)
+is a new edition: the submitted one it supersedes is never written to.
+
+The SQL of the triggers stays in workflow/frozen_sql.py: the applied migration workflow 0004_freeze_triggers imports
+it, and it also makes the workflow's audit log append-only. This module, the runtime guard, is the archive app's,
+connected by ArchiveConfig.ready().
 """
 from django.apps import apps
 from django.db import DatabaseError, connections
@@ -30,7 +35,7 @@ from ..reports.content import (
     edition_path,
     refuse_if_frozen,
 )
-from . import frozen_sql
+from ..workflow import frozen_sql
 
 MESSAGE = FROZEN_MESSAGE
 SLUG_MESSAGE = "提出済みの評価書に記載された識別子（スラッグ）は変更できません。"
@@ -104,7 +109,7 @@ def _translate_refusals(execute, sql, params, many, context):
         if frozen_sql.MARK_FROZEN in text:
             raise EditionFrozen(SLUG_MESSAGE if "slug" in text else MESSAGE) from error
         if frozen_sql.MARK_AUDIT in text:
-            from .models import AuditLogImmutable
+            from ..workflow.models import AuditLogImmutable
 
             raise AuditLogImmutable("the audit log is append-only") from error
         raise

@@ -1,0 +1,51 @@
+"""Reads of the archive: a zone's editions, year by year, each year's chain of corrections and which is current."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..reports.models import Edition, Zone
+
+
+@dataclass
+class ArchivedEdition:
+    edition: Edition
+    submission: object | None  # workflow.Submission
+    is_current: bool
+    checks: list | None = None  # the outcome of 検証, when the user just asked for it (archive/services.py)
+
+    @property
+    def state(self) -> str:
+        if self.edition.is_frozen:
+            return "提出済み（訂正版により置換え）" if not self.is_current else "提出済み"
+        return "作成中"
+
+
+@dataclass
+class ArchiveYear:
+    fiscal_year: int
+    editions: list[ArchivedEdition] = field(default_factory=list)  # the chain: 元の版 → 訂正版1 → …
+
+    @property
+    def current(self) -> ArchivedEdition | None:
+        return next((e for e in self.editions if e.is_current), None)
+
+
+def zone_archive(zone: Zone) -> list[ArchiveYear]:
+    """Every fiscal year of ``zone``, the latest first, each with its editions in the order of the chain (the
+    original, then each correction) and which one is current (the one no correction supersedes)."""
+    from ..workflow.models import Submission
+
+    editions = list(Edition.objects.filter(zone=zone).select_related("zone", "supersedes")
+                    .order_by("-fiscal_year", "revision"))
+    superseded = {e.supersedes_id for e in editions if e.supersedes_id}
+    submissions = {s.edition_id: s for s in Submission.objects.filter(edition__in=editions)
+                   .select_related("submitted_by", "pdf")}
+    years: dict[int, ArchiveYear] = {}
+    for edition in editions:
+        year = years.setdefault(edition.fiscal_year, ArchiveYear(edition.fiscal_year))
+        year.editions.append(ArchivedEdition(edition, submissions.get(edition.pk), edition.pk not in superseded))
+    return list(years.values())
+
+
+def zone_or_none(slug: str) -> Zone | None:
+    return Zone.objects.filter(slug=slug).first()
