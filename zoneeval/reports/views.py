@@ -6,6 +6,7 @@ from ..assembly.finding_links import link_findings
 from ..assembly.selectors import latest_run
 from ..assembly.services import content_hash
 from ..authorities.rules import rules_for
+from ..drafting.workbook.selectors import download_choices
 from ..workflow.selectors import edition_buttons, lost_signoffs, mark_current, signoff_status
 from ..workflow.services import signable_run
 from .interchange.export import edition_snapshot, to_json
@@ -37,7 +38,7 @@ def edition_detail(request, zone_slug: str, fiscal_year: int):
     context.update(
         edition=edition, run=latest, can_run_assembly=rules.run_assembly(edition),
         can_manage_members=bool(rules.managed_authority_ids([s["authority"].pk for s in status])),
-        signable_run=run, signable_reason=reason, signoff_status=status, lost_signoffs=lost_signoffs(edition),
+        signable_run=run, signable_reason=reason, workbook_downloads=download_choices(rules, edition), signoff_status=status, lost_signoffs=lost_signoffs(edition),
         **edition_buttons(rules, edition, run, reason, status),
     )
     return render(request, "reports/edition_detail.html", context)

@@ -74,9 +74,10 @@ def preview_upload(user, edition, authority, data: bytes, file_name: str = "") -
 
 
 def pending_upload(user, token: str) -> WorkbookUpload | None:
-    """The user's own pending upload (another user's token is no upload)."""
-    _forget_expired()
-    return WorkbookUpload.objects.filter(token=token, user=user).select_related("edition__zone", "authority").first()
+    """The user's own pending upload, not expired (another user's token is no upload). Reads only."""
+    return WorkbookUpload.objects.filter(
+        token=token, user=user, created_at__gte=timezone.now() - WORKBOOK_UPLOAD_TTL,
+    ).select_related("edition__zone", "authority").first()
 
 
 def reading_of(upload: WorkbookUpload) -> Reading:
