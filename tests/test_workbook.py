@@ -79,7 +79,7 @@ def test_export_has_the_documents_headings_formats_and_figures_computed_by_figur
     derived = derive(snapshot)
     indicators = snapshot["parts"]["part3"]["indicators"]
     codes = [t["code"] for i in indicators for t in i["targets"]]
-    assert book.sheetnames == [target_sheet_name(c) for c in codes] + [
+    assert [ws.title for ws in book if ws.sheet_state == "visible"] == [target_sheet_name(c) for c in codes] + [
         "別紙3 財政支援", "別紙3 税制支援", "別紙3 金融支援", "5 件数"]
 
     for indicator in indicators:
@@ -407,3 +407,39 @@ def test_the_commands_export_and_import(edition, users, tmp_path, capsys):
     with pytest.raises(CommandError, match="権限がありません"):
         call_command("import_workbook", str(filled), "--zone", "keihin", "--year", str(edition.fiscal_year),
                      "--authority", "kawasaki", "--user", "yokohama-drafter")
+
+
+def test_changes_made_in_the_edition_after_the_download_are_kept_unless_typed_over(edition, users):
+    """The file says what each input cell held at the download (a very hidden sheet): a cell the user did not type
+    in keeps the edition's newer value; one typed over a newer value is a change, marked as such."""
+    kawasaki = Authority.objects.get(slug="kawasaki")
+    user = users["kawasaki-drafter"]
+    fy = edition.fiscal_year
+    book = _book(services.export_workbook(user, edition, kawasaki))
+    assert book["zoneeval"].sheet_state == "veryHidden"
+
+    def count(name):
+        return m.CountYear.objects.filter(row__edition=edition, row__name=name, fiscal_year=fy)
+
+    count("遺伝子治療の研究開発促進").update(count=4)  # a colleague, after the download
+    count("診断支援事業とテーラーメイド医療への展開").update(count=7)
+    m.ActualFigure.objects.filter(target_year__target__indicator__edition=edition, target_year__target__code="(1)-①",
+                                  target_year__fiscal_year=fy).update(value=Decimal("121"))
+    tax = book["別紙3 税制支援"]
+    col = _year_column(tax, fy)
+    typed = tax.cell(_find(tax, "医薬品等の研究開発促進", column=1)[0], col)
+    typed.value = 2
+    over = tax.cell(_find(tax, "診断支援事業とテーラーメイド医療への展開", column=1)[0], col)
+    over.value = 3
+    pending, reading = services.preview_upload(user, edition, kawasaki, _save(book))
+    assert sorted((c.ref, c.old_text, c.new_text, c.changed_since_download) for c in reading.changes) == sorted([
+        (typed.coordinate, "0", "2", False), (over.coordinate, "7", "3", True)])
+    assert next(c for c in reading.changes if c.ref == over.coordinate).base_text == "0"
+    assert sorted(c.label for c in reading.newer) == sorted([
+        f"「遺伝子治療の研究開発促進」{fiscal_year_label(fy)} 件数", f"{fiscal_year_label(fy)} 実績値（神奈川県）"])
+    assert reading.ignored == []
+    services.confirm_upload(user, pending)
+    assert count("遺伝子治療の研究開発促進").get().count == 4
+    assert count("診断支援事業とテーラーメイド医療への展開").get().count == 3
+    assert m.ActualFigure.objects.get(target_year__target__indicator__edition=edition,
+                                      target_year__target__code="(1)-①", target_year__fiscal_year=fy).value == 121

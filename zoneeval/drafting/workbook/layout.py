@@ -37,6 +37,7 @@ HEADING, LABEL, INPUT, DERIVED, INFO = "heading", "label", "input", "derived", "
 AMOUNT, GRID_AMOUNT, GRID_COUNT = "amount", "grid-amount", "grid-count"
 BLANK = ""  # a 別紙3 cell left blank (a year whose cells are all blank has no row); None is '-' (nothing)
 FORMAT_INTEGER = "#,##0"
+BASE_SHEET = "zoneeval"  # very hidden: each input cell's value at the download (xlsx.py, reading.py)
 FORMAT_PERCENT = "0%"
 
 
@@ -93,6 +94,16 @@ def _plain(value):
     if isinstance(value, Decimal):
         return format(value.normalize(), "f")
     return value
+
+
+def canonical(value, key) -> str:
+    """An input cell's value as one string, to compare the database, the download and the file: '' blank (a 別紙1
+    cell without a figure, a 別紙3 year without a row), '-' nothing (a 別紙3 cell), else the number ('1234.5')."""
+    if value is None:
+        return "" if key[0] in ("target", "actual") else "-"
+    if value == BLANK:
+        return ""
+    return format(Decimal(value).normalize(), "f") if not isinstance(value, int) else str(value)
 
 
 def amount_format(value) -> str:

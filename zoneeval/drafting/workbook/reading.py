@@ -29,7 +29,7 @@ from ...reports import limits
 from ...reports import models as m
 from ...reports.input import display_amount
 from ..forms import AmountField, GridCell, _digits
-from .layout import AMOUNT, BLANK, GRID_AMOUNT, HEADING, INPUT, LABEL, Layout
+from .layout import AMOUNT, BASE_SHEET, BLANK, GRID_AMOUNT, HEADING, INPUT, LABEL, Layout, canonical
 
 
 class WorkbookRefused(Exception):
@@ -49,6 +49,7 @@ class Change:
     new: object
     key: tuple
     obj: object
+    base: str | None = None  # the value at the download ('' blank, '-' nothing), when the file says
 
     @property
     def old_text(self) -> str:
@@ -58,11 +59,24 @@ class Change:
     def new_text(self) -> str:
         return shown(self.new, self.key)
 
+    @property
+    def changed_since_download(self) -> bool:
+        """Someone changed the cell in the edition after the download, and the user typed over it too."""
+        return self.base is not None and self.base != canonical(self.old, self.key)
+
+    @property
+    def base_text(self) -> str:
+        if self.base is None:
+            return ""
+        return shown(BLANK if self.base == "" else (None if self.base == "-" else Decimal(self.base)), self.key)
+
 
 @dataclass
 class Reading:
     changes: list[Change] = field(default_factory=list)
     ignored: list[Change] = field(default_factory=list)  # differences in cells the authority may not edit
+    newer: list[Change] = field(default_factory=list)  # cells changed in the edition since the download, left as
+    # the file has them (not typed over): the edition's newer value stays
     owners: dict = field(default_factory=dict)  # (sheet, ref) of an ignored cell → whose cell it is
 
 
@@ -138,21 +152,35 @@ def _typed(xc) -> str:
     return str(value)
 
 
-def _same(a, b) -> bool:
-    if isinstance(a, Decimal) and isinstance(b, (Decimal, int)):
-        return a == b
-    if isinstance(b, Decimal) and isinstance(a, int):
-        return a == b
-    return a == b
+def _base(book) -> dict:
+    """{(sheet, ref): value at the download} from the very hidden sheet; {} when the file has none (then every
+    difference from the edition counts as typed)."""
+    if BASE_SHEET not in book.sheetnames:
+        return {}
+    base = {}
+    for row in book[BASE_SHEET].iter_rows(max_col=3, values_only=True):
+        if len(row) == 3 and all(isinstance(v, str) or v is None for v in row) and row[0] and row[1]:
+            value = row[2] or ""
+            if value not in ("", "-"):
+                try:
+                    value = format(Decimal(value).normalize(), "f")
+                except ArithmeticError:  # not what the export wrote: as if the file said nothing of the cell
+                    continue
+            base[(row[0], row[1])] = value
+    return base
 
 
 def read(data: bytes, layout: Layout, authority, may_edit) -> Reading:
-    """What the file changes for ``authority``; ``may_edit(cell)`` answers for one input cell (the rules)."""
+    """What the file changes for ``authority``; ``may_edit(cell)`` answers for one input cell (the rules).
+
+    A cell counts as typed by the user when it differs from its value at the download (the hidden sheet); one that
+    does not, while the edition changed since, keeps the edition's newer value (listed as ``newer``)."""
     book = _open(data)
+    base = _base(book)
     errors: list[str] = []
     expected = [s.name for s in layout.sheets]
     for name in book.sheetnames:
-        if name not in expected:
+        if name not in expected and name != BASE_SHEET:
             errors.append(f"シート『{name}』はこの評価書のワークブックにないシートです。シートを追加・改名せずに入力してください。")
     for name in expected:
         if name not in book.sheetnames:
@@ -179,10 +207,13 @@ def read(data: bytes, layout: Layout, authority, may_edit) -> Reading:
             old = cell.value
             if cell.key[0] in ("target", "actual"):
                 new = None if new == "" else new
-            if _same(old, new) or (old == BLANK and new == BLANK):
+            if canonical(old, cell.key) == canonical(new, cell.key):
                 continue
-            change = Change(sheet.name, cell.ref, cell.label, old, new, cell.key, cell.obj)
-            if cell.owner_id == authority.pk and may_edit(cell):
+            at_download = base.get((sheet.name, cell.ref))
+            change = Change(sheet.name, cell.ref, cell.label, old, new, cell.key, cell.obj, at_download)
+            if at_download is not None and at_download == canonical(new, cell.key):
+                reading.newer.append(change)  # not typed over: the edition's newer value stays
+            elif cell.owner_id == authority.pk and may_edit(cell):
                 reading.changes.append(change)
             else:
                 reading.ignored.append(change)

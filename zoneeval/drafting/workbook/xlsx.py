@@ -13,7 +13,7 @@ from openpyxl import Workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 
-from .layout import BLANK, DERIVED, HEADING, INFO, INPUT, LABEL, Layout
+from .layout import BASE_SHEET, BLANK, DERIVED, HEADING, INFO, INPUT, LABEL, Layout, canonical
 
 GREY = PatternFill("solid", fgColor="D9D9D9")
 MINE = PatternFill("solid", fgColor="FFF2CC")
@@ -81,9 +81,20 @@ def write(layout: Layout, authority_id: int | None = None) -> bytes:
         ws.protection.formatColumns = False
         ws.protection.formatRows = False
         ws.freeze_panes = None
+    _write_base(book, layout)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def _write_base(book, layout: Layout) -> None:
+    """Every input cell's value at the download, on a very hidden sheet (Excel and LibreOffice keep it): the import
+    tells what the user typed (a cell that differs from it) from what others changed since (a cell that does not)."""
+    ws = book.create_sheet(BASE_SHEET)
+    ws.sheet_state = "veryHidden"
+    ws.protection.sheet = True
+    for sheet, cell in layout.inputs():
+        ws.append([sheet.name, cell.ref, canonical(cell.value, cell.key)])
 
 
 def file_name(edition, authority=None) -> str:

@@ -54,7 +54,10 @@ class Command(BaseCommand):
 
     def _show(self, reading):
         for c in reading.changes:
-            self.stdout.write(f"変更 シート『{c.sheet}』{c.ref} {c.label}：{c.old_text} → {c.new_text}")
+            since = f"（ダウンロード後に変更あり。ダウンロード時 {c.base_text}）" if c.changed_since_download else ""
+            self.stdout.write(f"変更 シート『{c.sheet}』{c.ref} {c.label}：{c.old_text} → {c.new_text}{since}")
+        if reading.newer:
+            self.stdout.write(f"ダウンロード後に評価書で更新され、ファイルでは変更していない欄 {len(reading.newer)}件は評価書の値のままです。")
         for c in reading.ignored:
             owner = reading.owners.get((c.sheet, c.ref), "")
             self.stdout.write(f"取り込まない（{owner}の欄） シート『{c.sheet}』{c.ref} {c.label}："
