@@ -14,12 +14,10 @@ from __future__ import annotations
 import secrets
 from datetime import timedelta
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from ...authorities.rules import Refused, Rules, require
-from ...reports.content import EditionFrozen
 from .. import services
 from ..models import WorkbookUpload
 from . import layout as layout_module
@@ -134,4 +132,4 @@ def _grid_name(key: tuple) -> str:
 
 
 __all__ = ["export_workbook", "preview_upload", "confirm_upload", "discard_upload", "pending_upload",
-           "WorkbookRefused", "StalePreview", "EditionFrozen", "ValidationError"]
+           "WorkbookRefused", "StalePreview"]
