@@ -309,6 +309,7 @@ def test_every_model_that_reaches_an_edition_declares_it():
     exempt = {
         "workflow.AuditEntry": "append-only by its own triggers; appended after submission",
         "drafting.Presence": "who has a part open; not printed, not archived",
+        "drafting.WorkbookUpload": "an uploaded workbook awaiting its preview's confirmation; changes nothing itself",
         "assembly.AssemblyRun": "an operational record of a run",
         "reports.ExportRecord": "a log of exports (reads) of the edition",
     }

@@ -211,6 +211,31 @@ class Rules:
         refusal = target.actual_refusal(authority_id)
         return deny(refusal) if refusal else ALLOW
 
+    def download_workbook(self, edition, authority_id) -> Decision:
+        """Download the workbook (Excel) of an edition's figures: for a co-author the user edits for (its cells open
+        to typing), or the whole workbook (``authority_id`` None: every input cell open) for the zone coordinator.
+        A submitted edition's workbook may still be read."""
+        if not (d := self.view_edition(edition)):
+            return d
+        if authority_id is None:
+            if self.is_zone_coordinator(edition) or self.is_superuser:
+                return ALLOW
+            return deny("全作成主体のワークブックは取りまとめ担当だけがダウンロードできます。")
+        if self.edits_for(authority_id) and authority_id in self._coauthor_ids(edition):
+            return ALLOW
+        return deny("この自治体のワークブックをダウンロードする権限がありません（その自治体の起草者・承認者・取りまとめ担当が使います）。")
+
+    def import_workbook(self, edition, authority_id) -> Decision:
+        """Fill in the figures of ``authority_id`` from a workbook: an editor of that co-author; each cell is then
+        checked as its form is (``edit_item`` for 目標値 and 別紙3 rows, ``enter_actual`` for 実績値)."""
+        if not self.active:
+            return deny("ログインしてください。")
+        if edition.is_frozen:
+            return deny(FROZEN)
+        if authority_id is None or not self.edits_for(authority_id) or authority_id not in self._coauthor_ids(edition):
+            return deny("この自治体の数値をワークブックから取り込む権限がありません（その自治体の起草者・承認者・取りまとめ担当が取り込みます）。")
+        return ALLOW
+
     def _coauthor_ids(self, edition) -> set[int]:
         cache = self.__dict__.setdefault("_coauthors", {})
         if edition.pk not in cache:
@@ -452,7 +477,8 @@ ACTIONS = {
     "sign_off": "sign_off", "submit": "submit", "record_national_evaluation": "record_national_evaluation",
     "roll_over": "roll_over", "set_print_options": "set_print_options", "view_archive": "view_archive",
     "correct": "correct_edition", "manage_members": "manage_members", "grant": "grant_role",
-    "revoke": "revoke_role",
+    "revoke": "revoke_role", "download_workbook": "download_workbook",
+    "import_workbook": "import_workbook",
 }
 
 

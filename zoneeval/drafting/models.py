@@ -73,3 +73,19 @@ class Presence(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["part", "user"], name="unique_presence")]
+
+
+class WorkbookUpload(models.Model):
+    """An uploaded workbook (Excel) waiting for its uploader to confirm the preview of its changes. Kept only until
+    it is confirmed or discarded, or for ``WORKBOOK_UPLOAD_TTL`` (drafting/workbook/services.py); only its uploader
+    reads it. Not content of the edition (no EDITION_PATH): it changes nothing until confirmed, through the services.
+    ``fingerprint`` is the edition's figures when the preview was made: a confirm after any change is refused."""
+
+    token = models.CharField(max_length=64, unique=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    edition = models.ForeignKey("reports.Edition", on_delete=models.CASCADE, related_name="+")
+    authority = models.ForeignKey("authorities.Authority", on_delete=models.CASCADE, related_name="+")
+    file_name = models.CharField(max_length=255, blank=True)
+    data = models.BinaryField()
+    fingerprint = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .workbook import views as workbook
 
 app_name = "drafting"
 urlpatterns = [
@@ -15,4 +16,13 @@ urlpatterns = [
     path("draft/target/<int:pk>/years/preview/", views.target_years_preview, name="target_years_preview"),
     path("draft/part/<int:part_id>/history/", views.part_history, name="part_history"),
     path("draft/part/<int:part_id>/presence/", views.presence, name="presence"),
+    path("<slug:zone_slug>/<int:fiscal_year>/workbook/", workbook.workbook, name="workbook"),
+    path("<slug:zone_slug>/<int:fiscal_year>/workbook/download/", workbook.download, name="workbook_download"),
+    path("<slug:zone_slug>/<int:fiscal_year>/workbook/upload/", workbook.upload, name="workbook_upload"),
+    path("<slug:zone_slug>/<int:fiscal_year>/workbook/preview/<str:token>/", workbook.preview,
+         name="workbook_preview"),
+    path("<slug:zone_slug>/<int:fiscal_year>/workbook/confirm/<str:token>/", workbook.confirm,
+         name="workbook_confirm"),
+    path("<slug:zone_slug>/<int:fiscal_year>/workbook/discard/<str:token>/", workbook.discard,
+         name="workbook_discard"),
 ]

@@ -61,6 +61,9 @@ FORBIDDEN_IN_LINE = FORBIDDEN_IN_TEXT + r"\u0009\u000a\u000d\u2028\u2029"
 DOCUMENT_MAX_BYTES = 16 * 1024 * 1024  # an interchange file (the FY2019 sample is 132 KB)
 JSON_DEPTH_MAX = 32  # nesting of arrays and objects (the format needs 12)
 NUMBER_LITERAL_MAX = 20  # characters of one JSON number literal
+WORKBOOK_MAX_BYTES = 2 * 1024 * 1024  # an uploaded .xlsx (the FY2019 workbook is about 30 KB)
+WORKBOOK_UNPACKED_MAX_BYTES = 20 * 1024 * 1024  # its parts unpacked: a small file that inflates is refused unread
+WORKBOOK_PARTS_MAX = 500  # files inside the .xlsx (zip) package
 REQUEST_MAX_BYTES = 10 * 1024 * 1024  # a web form POST: a 1 MB Japanese paste fits, so its field says what is wrong
 
 # ---- what one edition may print --------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from ..assembly.finding_links import link_findings
 from ..assembly.selectors import latest_run
 from ..assembly.services import content_hash
 from ..authorities.rules import rules_for
+from ..drafting.workbook.selectors import download_choices
 from ..workflow.selectors import edition_buttons, lost_signoffs, mark_current, signoff_status
 from ..workflow.services import signable_run
 from ..workflow.yearly_selectors import yearly_panel
@@ -42,7 +43,7 @@ def edition_detail(request, zone_slug: str, fiscal_year: int, revision: int | No
         can_set_print_options=rules.set_print_options(edition),
         national_chart=national_score_chart(national_scores(edition.zone)),
         can_manage_members=bool(rules.managed_authority_ids([s["authority"].pk for s in status])),
-        can_correct=rules.correct_edition(edition),
+        can_correct=rules.correct_edition(edition), workbook_downloads=download_choices(rules, edition),
         signable_run=run, signable_reason=reason, signoff_status=status, lost_signoffs=lost_signoffs(edition),
         **edition_buttons(rules, edition, run, reason, status), **yearly_panel(rules, edition),
     )
