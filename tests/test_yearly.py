@@ -89,6 +89,9 @@ def test_national_evaluation_then_rollover_over_http(client, submitted, people):
     assert national_scores(edition.zone) == [(2019, Decimal("3.9"))]
     shown = client.get(reverse("reports:edition_detail", args=["keihin", 2019])).content.decode()
     assert "3.9点" in shown and "4.0点" in shown and "概ね順調" in shown
+    archive = client.get(reverse("archive:zone", args=["keihin"])).content.decode()  # the year's row in the archive
+    year_block = archive[archive.index('id="year-2019"'):]
+    assert "3.9点" in year_block and "概ね順調" in year_block and "未登録" not in year_block
     assert client.post(page, form).status_code == 409  # a stale form (version 0) is refused, not saved over
     assert current_hash(edition) == hash_before  # recording it changed nothing of the report
     # outside the frozen content by declaration (no EDITION_PATH), so the freeze triggers do not cover it

@@ -4,6 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..reports.models import Edition, Zone
+from ..reports.presentation import national_score_label
+from ..reports.selectors import national_evaluation_of_year
 
 
 @dataclass
@@ -24,6 +26,8 @@ class ArchivedEdition:
 class ArchiveYear:
     fiscal_year: int
     editions: list[ArchivedEdition] = field(default_factory=list)  # the chain: 元の版 → 訂正版1 → …
+    national: object | None = None  # the year's national evaluation (reports.NationalEvaluation), once recorded
+    national_scores: list = field(default_factory=list)  # [(item label, 「3.9」)]
 
     @property
     def current(self) -> ArchivedEdition | None:
@@ -44,6 +48,11 @@ def zone_archive(zone: Zone) -> list[ArchiveYear]:
     for edition in editions:
         year = years.setdefault(edition.fiscal_year, ArchiveYear(edition.fiscal_year))
         year.editions.append(ArchivedEdition(edition, submissions.get(edition.pk), edition.pk not in superseded))
+    for year in years.values():
+        if year.current is not None:
+            year.national = national_evaluation_of_year(year.current.edition)
+        if year.national is not None:
+            year.national_scores = [(label, national_score_label(score)) for label, score in year.national.scores()]
     return list(years.values())
 
 
