@@ -52,3 +52,16 @@ def test_a_schedule_across_the_era_change_names_both_sides():
     said = _text_alternative([{"start": "2017-04", "end": "2022-03"}],
                              [{"month": "2019-04", "label": "改元前"}, {"month": "2019-05", "label": "改元後"}])
     assert said == "実施期間 平成29年4月～令和4年3月、マイルストーン 平成31年4月 改元前、マイルストーン 令和元年5月 改元後"
+
+
+def test_a_moment_from_the_database_is_printed_in_local_time(settings):
+    """Every caller of datetime_label gets Japan time, not only the template filter (the comparison page printed UTC)."""
+    from datetime import datetime
+    from datetime import timezone as dt_timezone
+
+    from zoneeval.reports import era
+
+    settings.TIME_ZONE = "Asia/Tokyo"
+    moment = datetime(2019, 11, 29, 10, 37, tzinfo=dt_timezone.utc)
+    assert era.datetime_label(moment) == "令和元年11月29日 19:37"
+    assert era.datetime_label(datetime(2019, 11, 29, 10, 37)) == "令和元年11月29日 10:37"  # naive: as given

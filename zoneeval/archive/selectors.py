@@ -33,6 +33,11 @@ class ArchiveYear:
     def current(self) -> ArchivedEdition | None:
         return next((e for e in self.editions if e.is_current), None)
 
+    @property
+    def national_due(self) -> bool:
+        """Whether the year's national evaluation is shown: once recorded, or (as 未登録) once the year is submitted."""
+        return self.national is not None or bool(self.current and self.current.edition.is_frozen)
+
 
 def zone_archive(zone: Zone) -> list[ArchiveYear]:
     """Every fiscal year of ``zone``, the latest first, each with its editions in the order of the chain (the

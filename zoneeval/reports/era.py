@@ -76,7 +76,12 @@ def date_label(day: date) -> str:
 
 
 def datetime_label(moment: datetime, *, seconds: bool = False) -> str:
-    """令和元年11月29日 13:19 (13:19:05 with ``seconds``). ``moment`` is already in the local time to print."""
+    """令和元年11月29日 13:19 (13:19:05 with ``seconds``), in the site's local time (TIME_ZONE, Asia/Tokyo): an aware
+    moment (what the database gives) is converted here, so no caller prints UTC by forgetting to."""
+    from django.utils import timezone
+
+    if timezone.is_aware(moment):
+        moment = timezone.localtime(moment)
     clock = f"{moment.hour:02d}:{moment.minute:02d}" + (f":{moment.second:02d}" if seconds else "")
     return f"{date_label(moment.date())} {clock}"
 

@@ -6,7 +6,7 @@ from ..assembly.finding_links import link_findings
 from ..assembly.selectors import latest_run
 from ..assembly.services import content_hash
 from ..authorities.rules import rules_for
-from ..drafting.workbook.selectors import download_choices
+from ..drafting.workbook.selectors import download_choices, import_authorities
 from ..workflow.selectors import edition_buttons, lost_signoffs, mark_current, signoff_status
 from ..workflow.services import signable_run
 from ..workflow.yearly_selectors import yearly_panel
@@ -44,6 +44,7 @@ def edition_detail(request, zone_slug: str, fiscal_year: int, revision: int | No
         national_chart=national_score_chart(national_scores(edition.zone)),
         can_manage_members=bool(rules.managed_authority_ids([s["authority"].pk for s in status])),
         can_correct=rules.correct_edition(edition), workbook_downloads=download_choices(rules, edition),
+        workbook_import=bool(import_authorities(rules, edition)),
         signable_run=run, signable_reason=reason, signoff_status=status, lost_signoffs=lost_signoffs(edition),
         **edition_buttons(rules, edition, run, reason, status), **yearly_panel(rules, edition),
     )

@@ -2,7 +2,6 @@
 from datetime import date, datetime
 
 from django import template
-from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from .. import era
@@ -51,8 +50,6 @@ def wareki(value, arg=""):
         except ValueError:
             return value
     if isinstance(value, datetime):
-        if timezone.is_aware(value):
-            value = timezone.localtime(value)
         return era.datetime_label(value, seconds=arg == "seconds")
     return era.date_label(value)
 
