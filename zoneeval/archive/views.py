@@ -4,12 +4,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from ..authorities.rules import require, rules_for
-from ..errors import refusal, safe_next
+from ..errors import refusal
 from ..reports.permissions import viewable_edition_or_refuse
+from ..workflow.views import edition_transition
 from . import services
 from .selectors import zone_archive, zone_or_none
 
@@ -75,14 +75,8 @@ def correct(request, zone_slug, fiscal_year, revision):
 @require_POST
 def submit(request, zone_slug, fiscal_year):
     edition = _edition(request, zone_slug, fiscal_year)
-    try:
-        services.submit(request.user, edition, request.POST.get("content_hash", ""))
-    except services.TransitionRefused as refused:
-        return refusal(request, refused, 409 if isinstance(refused, services.StaleTransition) else 403)
-    messages.success(request, f"{edition}を提出しました。評価書は凍結され、提出版PDFとデータを保存しました。")
-    page = reverse("reports:edition_detail", args=[zone_slug, fiscal_year])
-    url = safe_next(request, page)
-    return redirect(url + "#signoff" if url.split("?")[0].endswith(page) else url)
+    return edition_transition(request, edition, services.submit,
+                              f"{edition}を提出しました。評価書は凍結され、提出版PDFとデータを保存しました。")
 
 
 @login_required

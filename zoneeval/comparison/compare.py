@@ -59,6 +59,7 @@ from dataclasses import dataclass, field
 from django.utils.safestring import mark_safe
 
 from ..drafting.diffs import EMPTY, inline_diff, readable_text
+from ..drafting.registry import SECTIONS
 from ..reports.era import fiscal_year_label, month_label
 from ..reports.input import display_amount
 
@@ -73,20 +74,7 @@ CONTEXT = 60  # characters of unchanged text kept on each side of a change in a 
 # The groups of the page, in the document's order: the drafting sections (drafting/registry.py SECTIONS) and the
 # settings that belong to no section.
 SETTINGS = "settings"
-PARTS: list[tuple[str, str]] = [
-    (SETTINGS, "評価書の設定（特区・作成主体・計画期間）"),
-    ("part2", "2 総合特区計画の状況"),
-    ("targets", "3① 評価指標・数値目標（別紙1）"),
-    ("part3", "3②〜④ 寄与度・道筋・解決策と具体的な取組"),
-    ("part4", "4 規制の特例措置を活用した事業等"),
-    ("part5", "5 財政・税制・金融支援の活用実績"),
-    ("part6", "6 地域独自の取組の状況"),
-    ("part7", "7 総合評価"),
-    ("annex1_2", "別紙1-2 目標達成に向けた実施スケジュール"),
-    ("annex2", "別紙2 規制の特例措置等を活用した事業"),
-    ("annex3", "別紙3 財政・税制・金融支援（国の支援措置）"),
-    ("annex4", "別紙4 地域独自の取組"),
-]
+PARTS: list[tuple[str, str]] = [(SETTINGS, "評価書の設定（特区・作成主体・計画期間）"), *SECTIONS]
 PART_LABELS = dict(PARTS)
 
 

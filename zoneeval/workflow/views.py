@@ -133,12 +133,18 @@ def sign_off(request, zone_slug, fiscal_year):
     """A co-author's sign-off of the assembled version, bound to the content hash the user saw. (Submission is the
     archive app's: zoneeval/archive/views.py.)"""
     edition = _edition(request, zone_slug, fiscal_year)
+    return edition_transition(request, edition, services.sign_off, f"{edition}の取りまとめ版に署名しました。")
+
+
+def edition_transition(request, edition, transition, done: str):
+    """An edition transition that takes the content hash the user saw (sign-off here, submission in archive/): the
+    refusal on the page where the user acted (409 for a stale version), else back to the sign-off panel."""
     try:
-        services.sign_off(request.user, edition, request.POST.get("content_hash", ""))
+        transition(request.user, edition, request.POST.get("content_hash", ""))
     except services.TransitionRefused as refused:
         return refusal(request, refused, 409 if isinstance(refused, services.StaleTransition) else 403)
-    messages.success(request, f"{edition}の取りまとめ版に署名しました。")
-    page = reverse("reports:edition_detail", args=[zone_slug, fiscal_year])
+    messages.success(request, done)
+    page = reverse("reports:edition_detail", args=[edition.zone.slug, edition.fiscal_year])
     url = safe_next(request, page)
     return redirect(url + "#signoff" if url.split("?")[0].endswith(page) else url)
 
