@@ -5,8 +5,8 @@ import re
 
 import pytest
 
+from zoneeval import limits
 from zoneeval.authorities.services import ensure_user
-from zoneeval.reports import limits
 from zoneeval.reports import models as m
 from zoneeval.reports.sanitize import ALLOWED_TAGS
 

@@ -6,8 +6,8 @@ import re
 import pytest
 from django import forms
 
+from zoneeval import limits
 from zoneeval.drafting.fields import RichTextField
-from zoneeval.reports import limits
 from zoneeval.reports.sanitize import ALLOWED_TAGS, EDITOR_EXTENSIONS, clean_html
 
 from .conftest import ROOT

@@ -1,4 +1,4 @@
-"""Bounded input on every way in: the same limits (reports/limits.py) in the schema, the models, the forms, admin
+"""Bounded input on every way in: the same limits (zoneeval/limits.py) in the schema, the models, the forms, admin
 and the JSON loader; a hostile-import corpus refused with its JSON path and nothing changed; the document budget."""
 import copy
 import json
@@ -10,10 +10,10 @@ from django.core.management import CommandError, call_command
 from django.db import models
 from django.urls import reverse
 
+from zoneeval import limits
 from zoneeval.assembly import services as assembly_services
 from zoneeval.assembly.validations import validate
 from zoneeval.authorities.models import Authority
-from zoneeval.reports import limits
 from zoneeval.reports import models as m
 from zoneeval.reports.interchange.checks import ImportRefused, schema
 from zoneeval.reports.interchange.export import edition_snapshot

@@ -8,10 +8,10 @@ import json
 import pytest
 from django.urls import reverse
 
+from zoneeval import limits
 from zoneeval.assembly.validations import ERROR, INFO, WARNING, validate
 from zoneeval.authorities.models import Membership
 from zoneeval.authorities.services import ensure_user
-from zoneeval.reports import limits
 from zoneeval.reports import models as m
 from zoneeval.reports.interchange.export import edition_snapshot, to_json
 from zoneeval.reports.interchange.importer import ImportRefused, import_document, import_json

@@ -400,7 +400,7 @@ def test_editing_a_part_in_review_returns_it_to_draft_and_tells_the_reviewer(edi
 
 
 def test_comments_and_reasons_are_bounded_like_every_text(edition, actors):
-    from zoneeval.reports import limits
+    from zoneeval import limits
     from zoneeval.workflow import services as wf
 
     drafting.ensure_parts(edition)

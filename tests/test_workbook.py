@@ -11,13 +11,13 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from zoneeval import limits
 from zoneeval.authorities.models import Authority, Membership
 from zoneeval.authorities.rules import Refused
 from zoneeval.authorities.services import ensure_user
 from zoneeval.drafting.models import Part, Revision, WorkbookUpload
 from zoneeval.drafting.workbook import services
 from zoneeval.drafting.workbook.layout import target_sheet_name
-from zoneeval.reports import limits
 from zoneeval.reports import models as m
 from zoneeval.reports.era import fiscal_year_label
 from zoneeval.reports.figures import count_row_figures, derive, fiscal_row_figures

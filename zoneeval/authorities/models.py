@@ -3,7 +3,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from ..reports.limits import AUTHORITY_NAME_MAX, LINE_VALIDATORS, SLUG_MAX, SlugValidator
+from ..limits import AUTHORITY_NAME_MAX, LINE_VALIDATORS, SLUG_MAX, SlugValidator
 
 
 class Authority(models.Model):

@@ -6,7 +6,7 @@ from decimal import Decimal
 from django import forms
 from django_prose_editor.fields import ProseEditorFormField
 
-from ..reports import limits
+from .. import limits
 from ..reports.input import NotANumber, normalise_digits, parse_amount
 from ..reports.sanitize import EDITOR_EXTENSIONS, clean_html
 
@@ -28,7 +28,7 @@ def decimal_places(amount: Decimal) -> int:
 
 class AmountField(forms.CharField):
     """A decimal amount: '５０，６６６', '1,200', '24.5'. Negative values are refused unless allowed; digits and
-    decimal places are bounded like the model field it edits (reports/limits.py)."""
+    decimal places are bounded like the model field it edits (zoneeval/limits.py)."""
 
     def __init__(self, *, allow_negative=False, integer=False, max_digits=limits.AMOUNT_MAX_DIGITS,
                  decimal_places=limits.AMOUNT_DECIMAL_PLACES, max_value=None, unit="", **kwargs):
@@ -97,5 +97,5 @@ class RichTextField(ProseEditorFormField):
             raise forms.ValidationError(limits.characters_message(found, line=False), code="forbidden_character")
         if value and "<" not in value:  # plain text typed into the box: one paragraph per line
             value = "".join(f"<p>{html.escape(line.strip())}</p>" for line in value.splitlines() if line.strip())
-        # The limits (reports/limits.py) are checked on what is stored: the sanitised HTML.
+        # The limits (zoneeval/limits.py) are checked on what is stored: the sanitised HTML.
         return clean_html(value)

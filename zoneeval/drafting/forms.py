@@ -5,7 +5,7 @@ from django import forms
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 
-from ..reports import limits
+from .. import limits
 from ..reports.era import fiscal_year_label
 from ..reports.input import display_amount, normalise_digits
 from .fields import LENGTH_ERROR, AmountField, MonthField, RichTextField

@@ -1,10 +1,10 @@
-"""A form POST larger than the request limit (reports/limits.py REQUEST_MAX_BYTES, Django's
+"""A form POST larger than the request limit (zoneeval/limits.py REQUEST_MAX_BYTES, Django's
 DATA_UPLOAD_MAX_MEMORY_SIZE) is answered with a Japanese page (413) before anything reads the body, instead of
 Django's bare 400. Under HTMX the message goes to the page's alert area and the form, with what was typed, stays."""
 from django.conf import settings
 from django.shortcuts import render
 
-from . import limits
+from .. import limits
 
 
 class RequestTooLargeMiddleware:

@@ -14,9 +14,9 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
+from .. import limits
 from ..authorities.rules import Refused, Rules
 from ..drafting.models import Part
-from ..reports import limits
 from ..reports.models import Edition
 from . import notifications
 from .models import Approval, AuditEntry, Comment, SignOff

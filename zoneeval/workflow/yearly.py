@@ -7,8 +7,8 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from .. import limits
 from ..authorities.rules import Rules
-from ..reports import limits
 from ..reports.copying import copy_edition
 from ..reports.era import fiscal_year_label, fiscal_year_range_label
 from ..reports.input import NotANumber, parse_amount

@@ -1,8 +1,8 @@
-"""The edition fits the document budget (reports/limits.py DOCUMENT_TEXT_BUDGET): the characters of all its text,
+"""The edition fits the document budget (zoneeval/limits.py DOCUMENT_TEXT_BUDGET): the characters of all its text,
 counted before anything is rendered. Over budget is an error, and the render stage then refuses to render (a
 1 MB paste would otherwise become a PDF of hundreds of pages and minutes of layout)."""
+from ...limits import DOCUMENT_TEXT_BUDGET
 from ...reports.anchors import PART_ANCHORS, part_anchor
-from ...reports.limits import DOCUMENT_TEXT_BUDGET
 from . import messages
 from .finding import ERROR, Finding
 

@@ -25,7 +25,7 @@ from decimal import Decimal
 
 from django import forms
 
-from ...reports import limits
+from ... import limits
 from ...reports import models as m
 from ...reports.input import display_amount
 from ..forms import AmountField, GridCell, _digits

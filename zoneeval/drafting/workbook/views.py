@@ -8,9 +8,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from ... import limits
 from ...authorities.models import Authority
 from ...authorities.rules import Refused, require, rules_for
-from ...reports import limits
 from . import services
 from .selectors import download_choices, edition_or_refuse, import_authorities
 from .xlsx import file_name

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import jsonschema
 
-from .. import limits
+from ... import limits
 from ..target_kinds import actual_figure_refusal
 
 SCHEMA_PATH = Path(__file__).with_name("schema.json")

@@ -8,7 +8,7 @@ import json
 import re
 from decimal import Decimal
 
-from .. import limits
+from ... import limits
 from .checks import ImportRefused, Problem, _path
 
 _TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{},:]', re.DOTALL)

@@ -2,7 +2,7 @@
 
 import django.core.validators
 import django.db.models.deletion
-import zoneeval.reports.limits
+import zoneeval.limits
 from django.db import migrations, models
 
 
@@ -22,7 +22,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='localmeasureauthority',
             name='name',
-            field=models.CharField(blank=True, max_length=200, validators=[zoneeval.reports.limits.CharactersValidator(line=True)], verbose_name='作成主体以外の団体名'),
+            field=models.CharField(blank=True, max_length=200, validators=[zoneeval.limits.CharactersValidator(line=True)], verbose_name='作成主体以外の団体名'),
         ),
         migrations.AddField(
             model_name='numericaltarget',

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from ..limits import LINE_VALIDATORS, NATIONAL_RESULT_MAX, NATIONAL_SCORE, NATIONAL_SCORE_VALIDATORS, text_validators
+from ...limits import LINE_VALIDATORS, NATIONAL_RESULT_MAX, NATIONAL_SCORE, NATIONAL_SCORE_VALIDATORS, text_validators
 
 
 class NationalEvaluation(models.Model):

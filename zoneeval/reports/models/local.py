@@ -2,8 +2,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ...limits import AUTHORITY_NAME_MAX, LINE_MAX, LINE_VALIDATORS, SHORT_MAX, text_validators
 from ..content import EditionContentManager
-from ..limits import AUTHORITY_NAME_MAX, LINE_MAX, LINE_VALIDATORS, SHORT_MAX, text_validators
 from .base import OwnedItem
 
 

@@ -2,7 +2,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from ..limits import CONSULTATION_MAX, LINE_MAX, LINE_VALIDATORS, SHORT_MAX, text_validators
+from ...limits import CONSULTATION_MAX, LINE_MAX, LINE_VALIDATORS, SHORT_MAX, text_validators
 from .base import OwnedItem
 
 

@@ -2,8 +2,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ...limits import COUNT_VALIDATORS, LINE_MAX, LINE_VALIDATORS, SCHEDULE_TEXT_MAX, SCHEDULE_TITLE_MAX
 from ..content import EditionContentManager
-from ..limits import COUNT_VALIDATORS, LINE_MAX, LINE_VALIDATORS, SCHEDULE_TEXT_MAX, SCHEDULE_TITLE_MAX
 from .base import OwnedItem
 
 

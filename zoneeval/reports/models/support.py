@@ -2,8 +2,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from ..content import EditionContentManager
-from ..limits import (
+from ...limits import (
     AMOUNT,
     COUNT_VALIDATORS,
     FISCAL_YEAR_VALIDATORS,
@@ -14,6 +13,7 @@ from ..limits import (
     SHORT_MAX,
     text_validators,
 )
+from ..content import EditionContentManager
 from .base import OwnedItem
 
 

@@ -4,8 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from ..content import EditionContentManager
-from ..limits import (
+from ...limits import (
     AMOUNT,
     CONTRIBUTION,
     COUNT_VALIDATORS,
@@ -16,6 +15,7 @@ from ..limits import (
     UNIT_MAX,
     text_validators,
 )
+from ..content import EditionContentManager
 from ..target_kinds import ZONE_FIGURE_KINDS, actual_figure_refusal
 from .base import OwnedItem
 

@@ -2,7 +2,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from ..limits import text_validators
+from ...limits import text_validators
 from .base import OwnedItem
 
 

@@ -3,8 +3,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from ...authorities.models import Authority
-from ..content import EditionContentManager, EditionManager
-from ..limits import (
+from ...limits import (
     AUTHORITY_NAME_MAX,
     FISCAL_YEAR_VALIDATORS,
     LINE_VALIDATORS,
@@ -15,6 +14,7 @@ from ..limits import (
     ZONE_NAME_MAX,
     SlugValidator,
 )
+from ..content import EditionContentManager, EditionManager
 
 
 class Zone(models.Model):

@@ -1,6 +1,6 @@
-"""Every bound on report input, stated once.
+"""Every bound on report input, stated once, below every app (authorities, reports and the apps above use it).
 
-The interchange schema (``interchange/schema.json``, checked against this module by ``tests/test_limits.py``), the
+The interchange schema (``reports/interchange/schema.json``, checked against this module by ``tests/test_limits.py``), the
 model fields (max_length and validators, so admin and ``full_clean`` hold them), the drafting forms (derived from the
 model fields) and the JSON loader all take their limits from here.
 
