@@ -27,7 +27,7 @@ ACTION_LABELS: dict[str, str] = {
     # the yearly cycle (workflow/yearly.py)
     "national_evaluation": "国の評価の記録",
     "rollover": "次年度の評価書の作成",
-    "set_print_options": "PDFの印刷設定の変更",
+    "set_print_options": "印刷設定の変更",
     # the archive (archive/services.py)
     "correct": "訂正版の作成",
     "superseded": "訂正版による置き換え",
