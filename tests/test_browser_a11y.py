@@ -118,6 +118,8 @@ def page_views(site, role):
         ("not-found", f"{url}/no-such-page/"),
         ("run-status", f"{url}{base}/assembly/{site['run'].pk}/"),
         ("changes", f"{url}{base}/changes/?old=s{site['snapshot'].pk}"),
+        ("archive", f"{url}/{base.strip('/').split('/')[0]}/archive/"),  # the viewer gets the refusal page
+        ("workbook", f"{url}{base}/workbook/"),
     ]
     if role == "coordinator":
         views.append(("members", f"{url}{base}/members/"))
