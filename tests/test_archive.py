@@ -8,7 +8,13 @@ from django.core.management import CommandError, call_command
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
-from tests.test_workflow import _approve_everything, _edit_local_row, _fix_reference_disagreements
+from tests.test_workflow import (  # noqa: F401  (artefacts and people are fixtures)
+    _approve_everything,
+    _edit_local_row,
+    _fix_reference_disagreements,
+    artefacts,
+    people,
+)
 from zoneeval.archive import services as archive
 from zoneeval.assembly import services as assembly_services
 from zoneeval.authorities.models import Authority
@@ -22,27 +28,6 @@ from zoneeval.workflow import services as wf
 from zoneeval.workflow.models import AuditEntry, Submission
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def artefacts(settings, tmp_path):
-    settings.ARTEFACT_DIR = tmp_path / "artefacts"
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-
-
-@pytest.fixture
-def people(edition):
-    """A drafter and an approver of every co-author, and the coordinating authority's coordinator."""
-    made = {}
-    for coauthor in edition.coauthors.select_related("authority"):
-        for role in ("drafter", "approver"):
-            name = f"{coauthor.authority.slug}-{role}"
-            made[name] = ensure_user(name, "pw-for-tests-123", authority=coauthor.authority, role=role,
-                                     email=f"{name}@example.invalid")
-    made["coordinator"] = ensure_user("coordinator", "pw-for-tests-123", authority=edition.coordinator,
-                                      role="coordinator", email="coordinator@example.invalid")
-    drafting.ensure_parts(edition)
-    return made
 
 
 def _content_render(monkeypatch):

@@ -1,33 +1,17 @@
 """The charts in Chromium: on the edition page (a 地域活性化 zone in Heisei years with level targets) and on a target's
 year-table page, at 1366 px and 390 px: drawn inside the screen, axe-core finds nothing, their table opens.
 Screenshots go to var/screenshots/ (charts-*)."""
-import os
 
 import pytest
 
-from tests.browser_support import PASSWORD, WIDTHS, check_view, launch, signed_in_page
+from tests.browser_support import PASSWORD, WIDTHS, check_view, signed_in_page
 from zoneeval.authorities.services import ensure_user
 from zoneeval.reports import models as m
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    try:
-        with sync_playwright() as playwright:
-            browser = launch(playwright)
-            yield browser
-            browser.close()
-    finally:
-        if previous is None:
-            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-        else:
-            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+from .test_browser_a11y import browser  # noqa: E402,F401  (one Chromium for the module, fixture)
 
 
 def _chart_boxes(page):
