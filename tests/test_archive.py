@@ -4,6 +4,7 @@ import hashlib
 import json
 
 import pytest
+from django.core.files.base import ContentFile
 from django.core.management import CommandError, call_command
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -17,6 +18,7 @@ from tests.test_workflow import (  # noqa: F401  (artefacts and people are fixtu
 )
 from zoneeval.archive import services as archive
 from zoneeval.assembly import services as assembly_services
+from zoneeval.assembly.storage import artefact_storage
 from zoneeval.authorities.models import Authority
 from zoneeval.authorities.services import ensure_user
 from zoneeval.drafting import services as drafting
@@ -80,7 +82,7 @@ def test_the_archive_lists_every_edition_with_its_state_submitter_and_hashes(cli
     response = _archive_page(client, people["kawasaki-drafter"])
     page = response.content.decode()
     assert response.status_code == 200
-    assert hashlib.sha256(submission.pdf.path.read_bytes()).hexdigest() in page
+    assert hashlib.sha256(submission.pdf.read_bytes()).hexdigest() in page
     assert hashlib.sha256(submission.export_json.encode()).hexdigest() in page
     assert "提出済み" in page and "coordinator" in page and "令和元年度" in page
     assert reverse("archive:revision_file", args=["keihin", 2019, 0, "pdf"]) in page
@@ -101,11 +103,12 @@ def test_verify_recomputes_the_hashes_and_shows_a_tampered_file(client, submitte
     assert client.get(url).status_code == 405  # GET never verifies (nor writes the audit entry)
     page = client.post(url).content.decode()
     assert page.count("SHA-256が提出時と一致しました") == 2 and "不一致" not in page
-    # one byte changed on disk
-    path = submission.pdf.path
-    data = bytearray(path.read_bytes())
+    # one byte changed in the artefact store
+    data = bytearray(submission.pdf.read_bytes())
     data[-1] ^= 0x01
-    path.write_bytes(bytes(data))
+    store = artefact_storage()
+    store.delete(submission.pdf.relative_path)
+    store.save(submission.pdf.relative_path, ContentFile(bytes(data)))
     page = client.post(url).content.decode()
     assert "提出版PDF：SHA-256が提出時と一致しません。保存ファイルが変更されています。" in page
     assert "提出版データ（JSON）：SHA-256が提出時と一致しました" in page

@@ -56,7 +56,7 @@ def test_run_goes_through_every_stage_and_stores_findings_and_timings(edition, m
     assert (run.status, run.stage, run.percent) == ("succeeded", "done", 100)
     assert set(run.timings) == {"assemble", "validate", "render"}
     assert run.error_count == 2 and {f["rule"] for f in run.findings} == {"stated_progress_agrees", "annex3_totals_agree"}
-    assert run.artefact.path.read_bytes().startswith(b"%PDF")
+    assert run.artefact.read_bytes().startswith(b"%PDF")
     assert len(run.snapshot.content_hash) == 64 and calls == [2019]
 
 
@@ -96,7 +96,7 @@ def test_a_changed_renderer_renders_the_same_content_again(edition, monkeypatch,
     second = services.run_synchronously(edition)
     assert calls == [2019, 2019] and second.rendered_now is True
     assert second.snapshot_id == first.snapshot_id and second.artefact_id != first.artefact_id
-    assert first.artefact.path.exists() and second.artefact.path.exists()
+    assert first.artefact.stored() and second.artefact.stored()
     renderer.fingerprint.cache_clear()
 
 
@@ -283,3 +283,16 @@ def test_a_broker_that_cannot_be_reached_is_the_runs_failure(edition, monkeypatc
         run = services.request_run(edition)
     run.refresh_from_db()
     assert run.status == "failed" and "実行を開始できませんでした" in run.failure and "6379" in run.failure
+
+
+def test_artefacts_go_through_the_configured_storage(tmp_path, settings):
+    """Every artefact is written and read through settings.STORAGES["artefacts"], whatever backend it names."""
+    from django.core.files.storage import InMemoryStorage, storages
+
+    settings.STORAGES = {**settings.STORAGES, "artefacts": {"BACKEND": "django.core.files.storage.InMemoryStorage"}}
+    assert isinstance(storages["artefacts"], InMemoryStorage)
+    name = storage.save_artefact("ab/abc.pdf", b"%PDF in memory")
+    artefact = Artefact.objects.create(content_hash="abc", relative_path=name, size=14, sha256="x")
+    assert artefact.stored() and artefact.read_bytes() == b"%PDF in memory"
+    assert not (settings.ARTEFACT_DIR / "ab" / "abc.pdf").exists()  # nothing on the local folder
+    assert storage.save_artefact("ab/abc.pdf", b"%PDF in memory") == name  # content-addressed: not written twice

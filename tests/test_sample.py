@@ -1,4 +1,5 @@
 """The shipped FY2019 sample: its derived figures, and its fidelity to the reference document."""
+import io
 import json
 import re
 
@@ -124,7 +125,7 @@ def test_every_sample_zone_imports_validates_and_renders_end_to_end(filename, se
     run = run_synchronously(edition)
     assert run.status == "succeeded"
     assert {(f["rule"], f["severity"]) for f in run.findings} == ZONE_FILES[filename]
-    with pdfplumber.open(run.artefact.path) as pdf:
+    with pdfplumber.open(io.BytesIO(run.artefact.read_bytes())) as pdf:
         assert len(pdf.pages) == run.artefact.pages > 1
         cover = re.sub(r"\s+", "", pdf.pages[0].extract_text())
     assert era.fiscal_year_label(edition.fiscal_year) in cover

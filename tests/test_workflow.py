@@ -38,11 +38,12 @@ def people(edition):
     return made
 
 
-def _pdf_pages(path) -> list[str]:
-    """The text of each page of a PDF (pdftotext)."""
+def _pdf_pages(artefact) -> list[str]:
+    """The text of each page of a stored PDF (pdftotext)."""
     import subprocess
 
-    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, check=True, text=True).stdout
+    text = subprocess.run(["pdftotext", "-layout", "-", "-"], input=artefact.read_bytes(), capture_output=True,
+                          check=True).stdout.decode("utf-8")
     return ["".join(page.split()) for page in text.split("\f") if page.strip()]  # without spaces
 
 
@@ -238,9 +239,9 @@ def test_full_cycle_from_drafting_to_submission(client, edition, people, monkeyp
     import json
 
     assert edition.is_frozen and submission.content_hash == run.snapshot.content_hash
-    assert hashlib.sha256(submission.pdf.path.read_bytes()).hexdigest() == submission.pdf_sha256
+    assert hashlib.sha256(submission.pdf.read_bytes()).hexdigest() == submission.pdf_sha256
     # every run's PDF is a draft: 「案」 and its date on every page; the submitted PDF is rendered without it
-    draft_pages, final_pages = _pdf_pages(run.artefact.path), _pdf_pages(submission.pdf.path)
+    draft_pages, final_pages = _pdf_pages(run.artefact), _pdf_pages(submission.pdf)
     assert len(draft_pages) == run.artefact.pages and len(final_pages) == len(draft_pages)
     mark = "".join(draft_mark().split())
     assert mark.startswith("案") and mark.endswith("作成") and len(mark) > 6

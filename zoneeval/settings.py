@@ -167,6 +167,13 @@ STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "staticfiles"
 ARTEFACT_DIR = Path(os.environ.get("ZONEEVAL_ARTEFACT_DIR", VAR_DIR / "artefacts"))
+# Rendered files (PDFs) go through Django's storage API (assembly/storage.py): the local folder ARTEFACT_DIR by
+# default; an S3-compatible object store when ARTEFACT_S3_BUCKET is set, so that web and worker hosts share no disk.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "artefacts": {"BACKEND": "zoneeval.assembly.storage.ArtefactFileSystemStorage"},
+}
 
 # Celery: a real broker when CELERY_BROKER_URL is given, otherwise tasks run eagerly in-process.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")

@@ -61,7 +61,7 @@ def submit(user, edition: Edition, content_hash: str) -> Submission:
     final = render_final(run)  # the run's PDF is a draft (案 on every page); the submitted one is not
     submission = Submission.objects.create(
         edition=edition, submitted_by=user, content_hash=content_hash, pdf=final,
-        pdf_sha256=sha256(final.path.read_bytes()), export_json=export, export_sha256=sha256(export.encode("utf-8")))
+        pdf_sha256=sha256(final.read_bytes()), export_json=export, export_sha256=sha256(export.encode("utf-8")))
     edition.submitted_at = timezone.now()
     edition.save(update_fields=["submitted_at", "updated_at"])
     _notify(f"提出：{edition}", f"{edition} を提出しました（{content_hash[:12]}）。",
@@ -112,7 +112,7 @@ class FileCheck:
 def file_checks(submission: Submission) -> list[FileCheck]:
     """Recompute the SHA-256 of the stored files of ``submission`` (reads only)."""
     try:
-        pdf = sha256(submission.pdf.path.read_bytes())
+        pdf = sha256(submission.pdf.read_bytes()) if submission.pdf.stored() else None
     except OSError:
         pdf = None
     return [FileCheck("pdf", submission.pdf_sha256, pdf),

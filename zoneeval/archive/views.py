@@ -92,7 +92,7 @@ def submission_file(request, zone_slug, fiscal_year, kind, revision=None):
     suffix = f"-r{edition.revision}" if edition.revision else ""
     name = f"{edition.zone.slug}-{edition.fiscal_year}{suffix}-submitted"
     if kind == "pdf":
-        return FileResponse(open(submission.pdf.path, "rb"), content_type="application/pdf", filename=f"{name}.pdf")
+        return FileResponse(submission.pdf.open(), content_type="application/pdf", filename=f"{name}.pdf")
     response = HttpResponse(submission.export_json, content_type="application/json; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}.json"'
     return response

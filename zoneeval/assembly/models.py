@@ -45,9 +45,22 @@ class Artefact(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["content_hash", "kind", "renderer"], name="unique_artefact")]
 
-    @property
-    def path(self):
-        return settings.ARTEFACT_DIR / self.relative_path
+    # The file lives in the artefact store (assembly/storage.py): a local folder or an object store, never a path
+    # that another host could not see.
+    def stored(self) -> bool:
+        from .storage import artefact_storage
+
+        return artefact_storage().exists(self.relative_path)
+
+    def open(self):
+        """The stored file, opened for reading in binary mode (a streaming body for FileResponse)."""
+        from .storage import artefact_storage
+
+        return artefact_storage().open(self.relative_path, "rb")
+
+    def read_bytes(self) -> bytes:
+        with self.open() as handle:
+            return handle.read()
 
 
 class AssemblyRun(models.Model):

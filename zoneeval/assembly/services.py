@@ -17,7 +17,7 @@ from ..reports.models import Edition
 from .models import Artefact, AssembledSnapshot, AssemblyRun
 from .render import document_html, render_pdf
 from .renderer import fingerprint
-from .storage import artefact_relative_path, write_atomically
+from .storage import artefact_relative_path, save_artefact
 from .validations import ERROR, messages, validate
 from .validations.document_budget import over_budget
 
@@ -105,12 +105,12 @@ def validate_run(run_id: int) -> AssemblyRun:
 
 def render(run_id: int) -> AssemblyRun:
     run = AssemblyRun.objects.select_related("snapshot", "artefact").get(pk=run_id)
-    if run.artefact_id and run.artefact.path.exists():
+    if run.artefact_id and run.artefact.stored():
         return _finish(run)
     started = time.perf_counter()
     digest, renderer = run.snapshot.content_hash, fingerprint()
     existing = Artefact.objects.filter(content_hash=digest, kind=Artefact.Kind.PDF, renderer=renderer).first()
-    if existing is not None and existing.path.exists():
+    if existing is not None and existing.stored():
         _progress(run, AssemblyRun.Stage.RENDER, 95, artefact=existing, rendered_now=False)
     elif over_budget(run.findings):  # never start a render that the validation found too large
         fail(run.pk, messages.RENDER_REFUSED_OVER_BUDGET)
@@ -121,7 +121,7 @@ def render(run_id: int) -> AssemblyRun:
         result = render_pdf(json.loads(run.snapshot.payload))
         _progress(run, AssemblyRun.Stage.RENDER, 90)
         relative = artefact_relative_path(digest, f"{renderer[:12]}.pdf")
-        write_atomically(relative, result.pdf)
+        relative = save_artefact(relative, result.pdf)
         artefact, _ = Artefact.objects.update_or_create(
             content_hash=digest, kind=Artefact.Kind.PDF, renderer=renderer,
             defaults={"relative_path": relative, "size": len(result.pdf), "pages": result.pages,
@@ -138,12 +138,12 @@ def render_final(run: AssemblyRun) -> Artefact:
     the submitted file is a record, not a cache)."""
     digest = run.snapshot.content_hash
     existing = Artefact.objects.filter(content_hash=digest, kind=Artefact.Kind.FINAL_PDF).first()
-    if existing is not None and existing.path.exists():
+    if existing is not None and existing.stored():
         return existing
     snapshot = json.loads(run.snapshot.payload)
     result = render_pdf(snapshot, document_html(snapshot, final=True))
     relative = artefact_relative_path(digest, "final.pdf")
-    write_atomically(relative, result.pdf)
+    relative = save_artefact(relative, result.pdf)
     artefact, _ = Artefact.objects.update_or_create(
         content_hash=digest, kind=Artefact.Kind.FINAL_PDF,
         defaults={"renderer": fingerprint(), "relative_path": relative, "size": len(result.pdf), "pages": result.pages,

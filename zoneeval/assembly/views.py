@@ -59,10 +59,10 @@ def _status_context(request, run, edition) -> dict:
 def run_pdf(request, zone_slug: str, fiscal_year: int, run_id: int):
     edition = _edition_or_404(request, zone_slug, fiscal_year)
     run = get_object_or_404(AssemblyRun.objects.select_related("artefact"), pk=run_id, edition=edition)
-    if run.artefact is None or not run.artefact.path.exists():
+    if run.artefact is None or not run.artefact.stored():
         raise Http404("PDFはまだ作成されていません")
     filename = f"{edition.zone.slug}-{edition.fiscal_year}-{run.artefact.content_hash[:8]}.pdf"
-    return FileResponse(open(run.artefact.path, "rb"), content_type="application/pdf", filename=filename)
+    return FileResponse(run.artefact.open(), content_type="application/pdf", filename=filename)
 
 
 def edition_url(edition) -> str:

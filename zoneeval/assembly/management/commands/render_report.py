@@ -1,4 +1,3 @@
-import shutil
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -23,7 +22,7 @@ class Command(BaseCommand):
         if run.artefact is None:
             raise CommandError(f"PDFを作成しませんでした: {run.failure}")
         out.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(run.artefact.path, out)
+        out.write_bytes(run.artefact.read_bytes())
         verb = "rendered" if run.rendered_now else "reused (same content hash)"
         self.stdout.write(f"{out}: {run.artefact.pages} pages, {run.artefact.size:,} bytes, {verb}; "
                           f"content hash {run.snapshot.content_hash[:12]}; timings {run.timings}")
