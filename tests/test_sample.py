@@ -1,5 +1,4 @@
 """The shipped FY2019 sample: its derived figures, and its fidelity to the reference document."""
-import io
 import json
 import re
 
