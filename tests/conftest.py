@@ -70,3 +70,16 @@ def browser_page(monkeypatch):
         page.set_default_timeout(20000)
         yield page
         browser.close()
+
+
+@pytest.fixture(scope="session")
+def moto_s3(tmp_path_factory):
+    """An S3-compatible object store (moto's server) in its own process, for the whole session: its endpoint URL.
+    Each test makes its own bucket (tests/processes.py new_bucket)."""
+    from . import processes
+
+    server = processes.start_moto(tmp_path_factory.mktemp("moto"))
+    try:
+        yield server.extra["endpoint"]
+    finally:
+        processes.stop(server)

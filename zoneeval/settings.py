@@ -174,6 +174,24 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     "artefacts": {"BACKEND": "zoneeval.assembly.storage.ArtefactFileSystemStorage"},
 }
+if os.environ.get("ARTEFACT_S3_BUCKET"):
+    # django-storages' S3 backend (AWS S3, MinIO, Ceph, any S3-compatible store). Downloads stream through Django
+    # (FileResponse over Artefact.open()), so no signed URLs are handed out; names are content hashes, so a name that
+    # is written again is the same content (file_overwrite).
+    STORAGES["artefacts"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ["ARTEFACT_S3_BUCKET"],
+            "endpoint_url": os.environ.get("ARTEFACT_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("ARTEFACT_S3_REGION") or None,
+            "access_key": os.environ.get("ARTEFACT_S3_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("ARTEFACT_S3_SECRET_ACCESS_KEY") or None,
+            "location": os.environ.get("ARTEFACT_S3_PREFIX", "").strip("/"),
+            "file_overwrite": True,
+            "querystring_auth": False,
+            "default_acl": None,
+        },
+    }
 
 # Celery: a real broker when CELERY_BROKER_URL is given, otherwise tasks run eagerly in-process.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
@@ -185,6 +203,13 @@ else:
     CELERY_RESULT_BACKEND = None
     CELERY_TASK_ALWAYS_EAGER = True
     CELERY_TASK_EAGER_PROPAGATES = True
+# Two queues: ``render`` for WeasyPrint renders (memory-hungry: its workers run with their own concurrency and a
+# memory cap per child, see README "Production"), ``default`` for everything else. An explicit ``queue=`` given when
+# a task is sent (tests isolate their workers so) takes precedence over these routes.
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_ROUTES = {
+    "zoneeval.assembly.tasks.render_stage": {"queue": "render"},
+}
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_ACKS_LATE = True
