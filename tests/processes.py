@@ -156,3 +156,22 @@ def memory_kib(pid: int) -> dict[str, int]:
         if key in ("VmRSS", "VmHWM"):
             values[key] = int(rest.split()[0])
     return values
+
+
+# --- Celery workers ------------------------------------------------------------------------------------------------
+
+def celery_worker(name: str, queue: str, env: dict, log_dir: Path, *options: str) -> Started:
+    """``celery -A zoneeval worker -Q queue`` as deploy/ runs it (README "Production"), plus ``options``."""
+    command = [str(BIN / "celery"), "-A", "zoneeval", "worker", "-Q", queue, "-n", f"{name}-{uuid.uuid4().hex[:6]}@%h",
+               "--without-heartbeat", "--without-gossip", "--without-mingle", "-l", "info", *options]
+    return start(name, command, env, log_dir)
+
+
+def delete_queues(broker_url: str, *queues: str) -> None:
+    import redis
+
+    client = redis.Redis.from_url(broker_url)
+    try:
+        client.delete(*queues)
+    finally:
+        client.close()

@@ -1,11 +1,18 @@
 """The pipeline's Celery tasks. Each takes a run id, is idempotent, has a time limit and retries transient
-failures (database or broker connections); a run whose stage fails for good is marked failed."""
+failures (database or broker connections); a run whose stage fails for good is marked failed.
+
+render_stage (WeasyPrint) is routed to the ``render`` queue, every other task to ``default`` (settings
+CELERY_TASK_ROUTES): render workers run with their own concurrency and a memory cap per child."""
+import logging
+import os
+
 from celery import Task, chain, shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.db import InterfaceError, OperationalError
 
 from . import services
 
+logger = logging.getLogger(__name__)
 TRANSIENT = (OperationalError, InterfaceError, ConnectionError, TimeoutError)
 
 
@@ -46,11 +53,15 @@ def validate_stage(self, run_id: int) -> int:
 
 @shared_task(bind=True, base=PipelineTask, soft_time_limit=300, time_limit=360)
 def render_stage(self, run_id: int) -> int:
-    return _run_stage(self, services.render, run_id)
+    _run_stage(self, services.render, run_id)
+    # Which process rendered (a render worker's child is replaced when it outgrows its memory cap).
+    logger.info("assembly run %s rendered in process %s", run_id, os.getpid())
+    return run_id
 
 
 def pipeline(run_id: int, **options):
-    """assemble → validate → render; ``options`` (e.g. queue) apply to every stage."""
+    """assemble → validate → render; ``options`` (e.g. queue) apply to every stage. Without a queue option each
+    stage goes where CELERY_TASK_ROUTES sends it (render_stage: ``render``; the others: ``default``)."""
     stages = (assemble_stage, validate_stage, render_stage)
     return chain(*(stage.si(run_id).set(**options) for stage in stages))
 
