@@ -24,6 +24,7 @@ class Response:
     status: int
     headers: dict
     body: str
+    content: bytes = b""  # the body as received (a PDF)
 
 
 @dataclass
@@ -31,6 +32,9 @@ class Session:
     base_url: str
     cookies: dict = field(default_factory=dict)
     timeout: float = 60
+    # Behind a TLS-terminating proxy (production settings trust X-Forwarded-Proto): every request says it came over
+    # https, and the Referer of a form post is an https address (Django's CSRF check compares it).
+    behind_https_proxy: bool = False
 
     def _connection(self):
         parsed = urllib.parse.urlsplit(self.base_url)
@@ -48,23 +52,28 @@ class Session:
         """One request, redirects not followed; cookies set by the response are kept."""
         conn = conn or self._connection()
         sent = {"Host": urllib.parse.urlsplit(self.base_url).netloc, **(headers or {})}
+        origin = self.base_url
+        if self.behind_https_proxy:
+            sent["X-Forwarded-Proto"] = "https"
+            origin = "https://" + urllib.parse.urlsplit(self.base_url).netloc
         if self.cookies:
             sent["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         body = None
         if data is not None:
             body = urllib.parse.urlencode(data, doseq=True).encode()
             sent["Content-Type"] = "application/x-www-form-urlencoded"
-            sent["Referer"] = self.base_url + path
+            sent["Referer"] = origin + path
         try:
             conn.request(method, path, body=body, headers=sent)
             raw = conn.getresponse()
-            payload = raw.read().decode("utf-8", "replace")
-            for name, value in raw.getheaders():
+            content = raw.read()
+            payload = content.decode("utf-8", "replace")
+            for name, value in raw.getheaders():  # Secure cookies too (kept whatever the scheme)
                 if name.lower() == "set-cookie":
                     morsel = value.split(";", 1)[0]
                     key, _, val = morsel.partition("=")
                     self.cookies[key.strip()] = val.strip()
-            return Response(raw.status, {k.lower(): v for k, v in raw.getheaders()}, payload)
+            return Response(raw.status, {k.lower(): v for k, v in raw.getheaders()}, payload, content)
         finally:
             conn.close()
 
