@@ -133,6 +133,7 @@ def test_sign_in_edit_assemble_and_download_the_pdf_rendered_on_another_host(pro
     ensure_user("coordinator", PASSWORD, authority=edition.coordinator, role=Membership.Role.COORDINATOR)
     base = production["base"]
 
+    idle = _render_child_memory(production)
     with logs_on_failure(production):
         # a drafter edits one passage through the real form
         drafter = _signed_in(base, "yokohama-drafter")
@@ -190,11 +191,15 @@ def test_sign_in_edit_assemble_and_download_the_pdf_rendered_on_another_host(pro
         assert f"assembly run {run.pk} rendered in process" in render_log
 
     # the render worker's child keeps what it grew to (README "Production": the memory cap)
-    child = processes.children(production["render"].pid)
-    memory = processes.memory_kib(child[0]) if child else {}
+    memory = _render_child_memory(production)
     print(f"\nproduction smoke test: {time.perf_counter() - started_at:.1f} s from import to download; "
-          f"{run.artefact.pages} pages; render child after one render: "
-          f"RSS {memory.get('VmRSS', 0) / 1024:.0f} MiB, peak {memory.get('VmHWM', 0) / 1024:.0f} MiB")
+          f"{run.artefact.pages} pages; render child RSS before rendering {idle.get('VmRSS', 0) / 1024:.0f} MiB, "
+          f"after one render {memory.get('VmRSS', 0) / 1024:.0f} MiB (peak {memory.get('VmHWM', 0) / 1024:.0f} MiB)")
+
+
+def _render_child_memory(production) -> dict:
+    child = processes.children(production["render"].pid)
+    return processes.memory_kib(child[0]) if len(child) == 1 else {}
 
 
 def test_gunicorn_serves_static_files_with_debug_off(production):
