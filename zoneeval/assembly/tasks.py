@@ -57,3 +57,9 @@ def pipeline(run_id: int, **options):
 
 def dispatch_pipeline(run_id: int, **options):
     return pipeline(run_id, **options).apply_async()
+
+
+@shared_task(bind=True, base=PipelineTask, soft_time_limit=300, time_limit=360)
+def render_final_stage(self, run_id: int) -> int:
+    """The submitted PDF (no 「案」) of a run every co-author has signed, rendered ahead of the submission."""
+    return services.render_final_ahead(run_id)
