@@ -184,3 +184,44 @@ def test_restore_artefacts_refuses_a_path_outside_its_folder(tmp_path, settings,
         call_command("restore_artefacts", "--from", str(folder))
     assert "安全でないパスです" in capsys.readouterr().out
     assert not (tmp_path / "store").exists() or not any((tmp_path / "store").rglob("*"))
+
+
+def test_the_commands_work_through_an_s3_store(submitted, tmp_path, settings, monkeypatch, capsys):
+    """The same commands with the artefact store in an S3 bucket (moto's in-process S3): only the storage API."""
+    from moto import mock_aws
+
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        monkeypatch.setenv(name, "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    local = Path(settings.ARTEFACT_DIR)
+    with mock_aws():
+        import boto3
+
+        for bucket in ("zoneeval-one", "zoneeval-two"):
+            boto3.client("s3", region_name="us-east-1").create_bucket(Bucket=bucket)
+
+        def use_bucket(bucket):
+            settings.STORAGES = {**settings.STORAGES, "artefacts": {
+                "BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {"bucket_name": bucket, "location": "a"}}}
+
+        use_bucket("zoneeval-one")  # the first store: the local files put into a bucket
+        call_command("restore_artefacts", "--from", str(_local_copy(local, tmp_path / "from-local")))
+        call_command("backup_artefacts", "--out", str(tmp_path / "from-s3"))
+        use_bucket("zoneeval-two")  # an empty bucket
+        with pytest.raises(CommandError):
+            call_command("verify_archive")
+        call_command("restore_artefacts", "--from", str(tmp_path / "from-s3"))
+        capsys.readouterr()
+        call_command("verify_archive")
+        total = Artefact.objects.count()
+        assert _summary(capsys.readouterr().out) == (total, total, 1, 1, 1, 1, 0)
+
+
+def _local_copy(folder: Path, out: Path) -> Path:
+    """A backup_artefacts folder of the local store ``folder`` (made by the command itself)."""
+    from django.test import override_settings
+
+    with override_settings(STORAGES={**settings.STORAGES, "artefacts": {
+            "BACKEND": "zoneeval.assembly.storage.ArtefactFileSystemStorage"}}, ARTEFACT_DIR=folder):
+        call_command("backup_artefacts", "--out", str(out))
+    return out
