@@ -9,6 +9,7 @@ from django.core.management import CommandError, call_command
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
+from tests.test_pipeline import eager  # noqa: F401  (a fixture)
 from tests.test_workflow import (  # noqa: F401  (artefacts and people are fixtures)
     _approve_everything,
     _edit_local_row,
@@ -244,3 +245,29 @@ def test_a_copy_names_the_zone_and_co_authors_as_they_are_today(submitted):
     assert m.Zone.objects.get(pk=submitted.zone_id).name == "改称後の特区"
     assert copied.zone_name == "改称後の特区" and "改称後の市" in [c.name for c in copied.coauthors.all()]
     assert edition_document(submitted)["zone"]["name"] != "改称後の特区"  # the submitted one is as submitted
+
+
+def test_the_submitted_pdf_is_rendered_when_the_last_coauthor_signs_not_by_the_submission(
+        edition, people, monkeypatch, django_capture_on_commit_callbacks, eager):
+    """The last sign-off queues the submitted PDF's render (render queue; in-process here): submitting then finds it
+    and renders nothing, so no web process renders."""
+    from zoneeval.assembly.models import Artefact
+
+    _content_render(monkeypatch)
+    _fix_reference_disagreements(edition, people)
+    _approve_everything(edition, people)
+    run = assembly_services.run_synchronously(edition)
+    coauthors = list(edition.coauthors.select_related("authority"))
+    for number, coauthor in enumerate(coauthors, start=1):
+        with django_capture_on_commit_callbacks(execute=True):
+            wf.sign_off(people[f"{coauthor.authority.slug}-approver"], edition, run.snapshot.content_hash)
+        finals = Artefact.objects.filter(kind=Artefact.Kind.FINAL_PDF, content_hash=run.snapshot.content_hash)
+        assert finals.exists() == (number == len(coauthors))  # only once every co-author has signed
+    final = finals.get()
+
+    def no_render(*args, **kwargs):
+        raise AssertionError("the submission rendered the PDF again")
+
+    monkeypatch.setattr(assembly_services, "render_pdf", no_render)
+    submission = archive.submit(people["coordinator"], edition, run.snapshot.content_hash)
+    assert submission.pdf == final and submission.pdf_sha256 == final.sha256

@@ -9,7 +9,7 @@ from django.conf import settings
 
 from zoneeval.assembly import services
 from zoneeval.assembly.models import AssemblyRun
-from zoneeval.assembly.tasks import assemble_stage, pipeline, render_stage, validate_stage
+from zoneeval.assembly.tasks import assemble_stage, pipeline, render_final_stage, render_stage, validate_stage
 from zoneeval.reports.tasks import record_export_task
 from zoneeval.workflow.tasks import send_overdue_reminders
 
@@ -23,7 +23,8 @@ def _queue(task, **options) -> str:
 
 def test_render_goes_to_the_render_queue_and_everything_else_to_default():
     assert settings.CELERY_TASK_DEFAULT_QUEUE == "default"
-    assert _queue(render_stage) == "render"
+    for task in (render_stage, render_final_stage):  # every WeasyPrint render
+        assert _queue(task) == "render", task.name
     for task in (assemble_stage, validate_stage, record_export_task, send_overdue_reminders):
         assert _queue(task) == "default", task.name
     assert _queue(render_stage, queue="isolated") == "isolated"  # an explicit queue wins (tests isolate so)

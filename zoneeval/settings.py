@@ -209,6 +209,7 @@ else:
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {
     "zoneeval.assembly.tasks.render_stage": {"queue": "render"},
+    "zoneeval.assembly.tasks.render_final_stage": {"queue": "render"},
 }
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]

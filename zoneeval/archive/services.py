@@ -58,7 +58,9 @@ def submit(user, edition: Edition, content_hash: str) -> Submission:
     export = submission_export(edition, run.snapshot.payload)
     from ..assembly.services import render_final
 
-    final = render_final(run)  # the run's PDF is a draft (案 on every page); the submitted one is not
+    # The run's PDF is a draft (案 on every page); the submitted one is not. It was rendered on the render queue
+    # when the last co-author signed (assembly.services.dispatch_final_render); rendered here only if not yet done.
+    final = render_final(run)
     submission = Submission.objects.create(
         edition=edition, submitted_by=user, content_hash=content_hash, pdf=final,
         pdf_sha256=sha256(final.read_bytes()), export_json=export, export_sha256=sha256(export.encode("utf-8")))

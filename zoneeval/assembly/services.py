@@ -152,6 +152,27 @@ def render_final(run: AssemblyRun) -> Artefact:
     return artefact
 
 
+def render_final_ahead(run_id: int) -> int:
+    """Render the submitted PDF of a signed run before anyone presses 提出 (the render queue's work, not the web's).
+    A run that is gone (a test database, an edition deleted) is nothing to do."""
+    run = AssemblyRun.objects.select_related("snapshot").filter(pk=run_id, snapshot__isnull=False).first()
+    if run is not None:
+        render_final(run)
+    return run_id
+
+
+def dispatch_final_render(sender, edition, run_id: int, content_hash: str, **kwargs) -> None:
+    """Every co-author has signed (workflow.events.signed_by_all): queue the submitted PDF's render. If the broker
+    cannot take it (or, in the demo's in-process mode, the render fails), submitting renders it instead
+    (render_final): the signer never sees an error for it and nothing is lost."""
+    from .tasks import render_final_stage
+
+    try:
+        render_final_stage.delay(run_id)
+    except Exception:  # noqa: BLE001 — logged; the submission renders it
+        logger.warning("final render of run %s not queued; it will be rendered on submission", run_id, exc_info=True)
+
+
 def _finish(run: AssemblyRun) -> AssemblyRun:
     _progress(run, AssemblyRun.Stage.DONE, 100, status=AssemblyRun.Status.SUCCEEDED, finished_at=timezone.now(),
               failure="")

@@ -1,8 +1,8 @@
 """The pipeline's Celery tasks. Each takes a run id, is idempotent, has a time limit and retries transient
 failures (database or broker connections); a run whose stage fails for good is marked failed.
 
-render_stage (WeasyPrint) is routed to the ``render`` queue, every other task to ``default`` (settings
-CELERY_TASK_ROUTES): render workers run with their own concurrency and a memory cap per child."""
+render_stage and render_final_stage (WeasyPrint) are routed to the ``render`` queue, every other task to
+``default`` (settings CELERY_TASK_ROUTES): render workers run with their own concurrency and a memory cap per child."""
 import logging
 import os
 
@@ -68,3 +68,9 @@ def pipeline(run_id: int, **options):
 
 def dispatch_pipeline(run_id: int, **options):
     return pipeline(run_id, **options).apply_async()
+
+
+@shared_task(bind=True, base=PipelineTask, soft_time_limit=300, time_limit=360)
+def render_final_stage(self, run_id: int) -> int:
+    """The submitted PDF (no 「案」) of a run every co-author has signed, rendered ahead of the submission."""
+    return services.render_final_ahead(run_id)

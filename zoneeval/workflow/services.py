@@ -18,7 +18,7 @@ from .. import limits
 from ..authorities.rules import Refused, Rules
 from ..drafting.models import Part
 from ..reports.models import Edition
-from . import notifications
+from . import events, notifications
 from .models import Approval, AuditEntry, Comment, SignOff
 
 
@@ -260,6 +260,10 @@ def sign_off(user, edition: Edition, content_hash: str) -> SignOff:
                                                                   "authority_id": authority_id})
     _notify(f"最終承認：{edition}", f"{user.username} が取りまとめ版（{content_hash[:12]}）に署名しました。",
             [edition.coordinator_id], notifications.COORDINATORS)
+    if not missing_signoffs(edition, content_hash):
+        run_id = run.pk
+        transaction.on_commit(lambda: events.signed_by_all.send(sender=SignOff, edition=edition, run_id=run_id,
+                                                                content_hash=content_hash))
     return signoff
 
 
