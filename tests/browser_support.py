@@ -6,6 +6,7 @@ run with `page.evaluate`, which executes in the page through the DevTools protoc
 Content-Security-Policy; the context keeps the CSP on (no `bypass_csp`), so what is checked is the page as users get
 it, CSP included.
 """
+import contextlib
 import os
 import shutil
 import time
@@ -18,6 +19,32 @@ SCREENSHOTS = ROOT / "var" / "screenshots"
 WCAG21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 WIDTHS = (1366, 390)
 PASSWORD = "pw-for-tests-123"
+
+
+@contextlib.contextmanager
+def sync_playwright():
+    """Playwright's sync API, with what Django needs around it: the API runs an event loop in this thread, so
+    Django's async-safety check is relaxed while it is open (and restored after, so that later tests and the
+    subprocesses they start do not inherit it); and the database connections that the tests opened while it ran are
+    closed when it ends. Those connections live in the context of the Playwright session, where the session's
+    teardown of the test database does not see them: left open, the test database could not be dropped ("database
+    … is being accessed by other users") and stayed behind."""
+    from django.db import connections
+    from playwright.sync_api import sync_playwright as playwright_session
+
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with playwright_session() as playwright:
+            try:
+                yield playwright
+            finally:
+                connections.close_all()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 def launch(playwright):

@@ -56,10 +56,9 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 
 @pytest.fixture
-def browser_page(monkeypatch):
+def browser_page():
     """A page of Debian's Chromium driven by Playwright (for tests against ``live_server``)."""
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
-    from playwright.sync_api import sync_playwright
+    from .browser_support import sync_playwright
 
     if not os.path.exists(CHROMIUM):
         pytest.fail("Debian's chromium is needed (scripts/test.sh installs it)")
@@ -83,3 +82,11 @@ def moto_s3(tmp_path_factory):
         yield server.extra["endpoint"]
     finally:
         processes.stop(server)
+
+
+@pytest.fixture(scope="session")
+def live_server(django_db_setup, live_server):
+    """pytest-django's live server, made after the test database and so stopped before it is dropped. Without the
+    dependency the session's teardown could drop the database first, while a request thread of the still-running
+    server held a connection to it ("database … is being accessed by other users", the database left behind)."""
+    return live_server

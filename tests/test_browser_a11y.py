@@ -4,11 +4,10 @@ axe-core runs on each page view with the WCAG 2.0/2.1 A and AA tags and must fin
 wider than the screen (wide tables scroll inside their own box). Screenshots of every view go to var/screenshots/.
 """
 import json
-import os
 
 import pytest
 
-from tests.browser_support import PASSWORD, WIDTHS, check_view, launch, signed_in_page
+from tests.browser_support import PASSWORD, WIDTHS, check_view, launch, signed_in_page, sync_playwright
 from zoneeval.authorities.services import ensure_user
 from zoneeval.reports import models as m
 
@@ -24,22 +23,10 @@ ROLES = {
 
 @pytest.fixture(scope="module")
 def browser():
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop; allowed for this module only (later tests, and the subprocesses
-    # they start, must not inherit it: `check --deploy` warns about it).
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    try:
-        with sync_playwright() as playwright:
-            browser = launch(playwright)
-            yield browser
-            browser.close()
-    finally:
-        if previous is None:
-            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-        else:
-            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+    with sync_playwright() as playwright:  # tests/browser_support.py: Django's settings around Playwright
+        browser = launch(playwright)
+        yield browser
+        browser.close()
 
 
 @pytest.fixture

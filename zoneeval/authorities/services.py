@@ -25,16 +25,20 @@ def ensure_user(username: str, password: str, *, authority: Authority | None, ro
 def create_demo_users(authorities: list[Authority], coordinator: Authority, password: str = DEMO_PASSWORD):
     """A drafter and an approver for each co-author, a coordinator of the coordinating authority, a viewer.
 
-    Usernames are ``<authority-slug>-drafter`` / ``-approver``, ``coordinator`` and ``viewer``."""
+    Usernames are ``<authority-slug>-drafter`` / ``-approver``, ``coordinator`` and ``viewer``. Only the missing
+    ones are made: a user that exists keeps its password and its roles (whatever was granted or revoked since), so
+    that running the demo set-up again changes nothing. Returns [(user, created)]."""
+    wanted = [(f"{authority.slug}-{role}", authority, role)
+              for authority in authorities for role in (Membership.Role.DRAFTER, Membership.Role.APPROVER)]
+    wanted += [("coordinator", coordinator, Membership.Role.COORDINATOR), ("viewer", None, Membership.Role.VIEWER)]
+    existing = {u.username: u for u in get_user_model().objects.filter(username__in=[w[0] for w in wanted])}
     users = []
-    for authority in authorities:
-        for role in (Membership.Role.DRAFTER, Membership.Role.APPROVER):
-            users.append(ensure_user(f"{authority.slug}-{role}", password, authority=authority, role=role,
-                                     email=f"{authority.slug}-{role}@example.invalid"))
-    users.append(ensure_user("coordinator", password, authority=coordinator, role=Membership.Role.COORDINATOR,
-                             email="coordinator@example.invalid"))
-    users.append(ensure_user("viewer", password, authority=None, role=Membership.Role.VIEWER,
-                             email="viewer@example.invalid"))
+    for username, authority, role in wanted:
+        if username in existing:
+            users.append((existing[username], False))
+        else:
+            users.append((ensure_user(username, password, authority=authority, role=role,
+                                      email=f"{username}@example.invalid"), True))
     return users
 
 
