@@ -5,6 +5,8 @@ core, each holds its own database connection), GUNICORN_TIMEOUT (60 s), FORWARDE
 """
 import os
 
+from zoneeval.logs import logging_config
+
 bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 # A request that takes longer than this (seconds) is killed and its worker restarted. Rendering is not done by the
@@ -17,6 +19,10 @@ keepalive = 5  # behind a load balancer, keep its connections a little
 accesslog = None
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
+# gunicorn's own lines (start, worker restarts, timeouts) in the same format as the application's (LOG_FORMAT).
+logconfig_dict = logging_config(loglevel, os.environ.get("LOG_FORMAT", "text"), extra_loggers={
+    "gunicorn.error": {"level": loglevel.upper(), "handlers": ["console"], "propagate": False},
+})
 # The addresses whose X-Forwarded-Proto / X-Forwarded-For gunicorn trusts: the reverse proxy or load balancer in
 # front of the web hosts. Default: loopback only (a proxy on the same host). With a load balancer on another host,
 # set FORWARDED_ALLOW_IPS to its address(es), comma-separated ("*" only when nothing else can reach the port).

@@ -64,6 +64,29 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False)
 
 
+def logging_config(level: str, fmt: str, extra_loggers: dict | None = None) -> dict:
+    """settings.LOGGING: every record through one stderr handler with ``ContextFilter``, as text or JSON."""
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "filters": {"context": {"()": "zoneeval.logs.ContextFilter"}},
+        "formatters": {
+            "text": {"format": "%(asctime)s %(levelname)s %(name)s %(ids)s %(message)s",
+                     "datefmt": "%Y-%m-%dT%H:%M:%S%z"},
+            "json": {"()": "zoneeval.logs.JsonFormatter"},
+        },
+        "handlers": {"console": {"class": "logging.StreamHandler", "formatter": fmt, "filters": ["context"]}},
+        "root": {"handlers": ["console"], "level": level.upper()},
+        "loggers": {
+            # Django's request logging ("Not Found: …", 5xx with the traceback) goes to the same handler, with the id.
+            "django.request": {"level": "WARNING"},
+            # WeasyPrint warns about every screen-only CSS rule of the shared stylesheet; keep its errors only.
+            "weasyprint": {"level": "ERROR"}, "fontTools": {"level": "ERROR"},
+            **(extra_loggers or {}),
+        },
+    }
+
+
 def incoming_request_id(request) -> str:
     candidate = request.headers.get(HEADER, "").strip()
     return candidate if VALID_ID.match(candidate) else uuid.uuid4().hex

@@ -15,6 +15,7 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from . import limits as _limits
+from .logs import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("ZONEEVAL_VAR_DIR", BASE_DIR / "var"))
@@ -277,25 +278,10 @@ ADMINS = [(name, address) for name, address in getaddresses([os.environ.get("ADM
 HEALTHZ_WORKER_TIMEOUT = float(os.environ.get("HEALTHZ_WORKER_TIMEOUT", "2"))
 
 # Logs: one line per event on stderr, each with the request id (web) or the Celery task id (workers);
-# LOG_FORMAT=json writes one JSON object per line. Celery workers and beat use this configuration too (celery.py).
+# LOG_FORMAT=json writes one JSON object per line. Celery workers and beat, and gunicorn's own lines
+# (deploy/gunicorn.conf.py), use the same configuration (zoneeval/logs.py). INFO by default in production (one line
+# per request and per task); the demo keeps runserver's own lines and WARNING.
 LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
 if LOG_FORMAT not in ("text", "json"):
     raise ImproperlyConfigured("LOG_FORMAT must be text or json.")
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "filters": {"context": {"()": "zoneeval.logs.ContextFilter"}},
-    "formatters": {
-        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(ids)s %(message)s", "datefmt": "%Y-%m-%dT%H:%M:%S%z"},
-        "json": {"()": "zoneeval.logs.JsonFormatter"},
-    },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["context"]}},
-    # INFO by default in production (one line per request, task and reminder run); the demo keeps runserver's own.
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING" if DEBUG else "INFO")},
-    "loggers": {
-        # Django's request logging (4xx/5xx with the request) goes to the same handler, with the id.
-        "django.request": {"level": "WARNING"},
-        # WeasyPrint warns about every screen-only CSS rule of the shared stylesheet; keep its errors only.
-        "weasyprint": {"level": "ERROR"}, "fontTools": {"level": "ERROR"},
-    },
-}
+LOGGING = logging_config(os.environ.get("LOG_LEVEL", "WARNING" if DEBUG else "INFO"), LOG_FORMAT)
