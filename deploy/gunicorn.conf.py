@@ -28,8 +28,9 @@ logconfig_dict = logging_config(loglevel, os.environ.get("LOG_FORMAT", "text"), 
 # set FORWARDED_ALLOW_IPS to its address(es), comma-separated ("*" only when nothing else can reach the port).
 # Django then sees the original scheme (SECURE_PROXY_SSL_HEADER) and does not redirect https requests again.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
-# Load the application before forking workers: a broken configuration stops the master at once, with the reason.
-preload_app = True
+# The application is loaded by each worker, not preloaded in the master, so that a reload (HUP, `systemctl reload
+# zoneeval-web`) after a deployment starts workers on the new code while the old ones finish their requests.
+preload_app = False
 # gunicorn's control socket (gunicornc) would be one fixed path per user (~/.gunicorn/gunicorn.ctl), shared by every
 # gunicorn of that user on the host; systemd (reload = HUP, stop = TERM) does its job, so it is off.
 control_socket_disable = True
