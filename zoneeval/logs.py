@@ -42,12 +42,23 @@ class ContextFilter(logging.Filter):
         return True
 
 
+class TextFormatter(logging.Formatter):
+    """``time level logger ids message``; times in UTC (every process and host alike, whatever its time zone)."""
+
+    converter = time.gmtime
+    default_time_format = "%Y-%m-%dT%H:%M:%S"
+    default_msec_format = "%s.%03dZ"
+
+    def __init__(self):
+        super().__init__("%(asctime)s %(levelname)s %(name)s %(ids)s %(message)s")
+
+
 class JsonFormatter(logging.Formatter):
-    """One JSON object per line: time, level, logger, message, request_id/task_id when set, exception text."""
+    """One JSON object per line: time (UTC), level, logger, message, request_id/task_id when set, exception text."""
 
     def format(self, record: logging.LogRecord) -> str:
         entry = {
-            "time": datetime.datetime.fromtimestamp(record.created).astimezone().isoformat(timespec="milliseconds"),
+            "time": datetime.datetime.fromtimestamp(record.created, datetime.UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname,
             "logger": record.name,
             "message": record.getMessage(),
@@ -71,8 +82,7 @@ def logging_config(level: str, fmt: str, extra_loggers: dict | None = None) -> d
         "disable_existing_loggers": False,
         "filters": {"context": {"()": "zoneeval.logs.ContextFilter"}},
         "formatters": {
-            "text": {"format": "%(asctime)s %(levelname)s %(name)s %(ids)s %(message)s",
-                     "datefmt": "%Y-%m-%dT%H:%M:%S%z"},
+            "text": {"()": "zoneeval.logs.TextFormatter"},
             "json": {"()": "zoneeval.logs.JsonFormatter"},
         },
         "handlers": {"console": {"class": "logging.StreamHandler", "formatter": fmt, "filters": ["context"]}},
