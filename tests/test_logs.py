@@ -54,6 +54,22 @@ def test_a_requests_log_lines_carry_the_id_it_returns_in_the_header(client, log_
 
 
 @pytest.mark.django_db
+def test_a_failed_request_shows_its_id_on_the_error_page_and_in_the_error_line(admin_client, log_lines, monkeypatch):
+    from zoneeval.reports import views
+
+    def broken():
+        raise RuntimeError("something broke")
+
+    monkeypatch.setattr(views, "list_editions", broken)
+    admin_client.raise_request_exception = False
+    response = admin_client.get("/", HTTP_X_REQUEST_ID="req-500-check")
+    assert response.status_code == 500 and response["X-Request-ID"] == "req-500-check"
+    assert "<code>req-500-check</code>" in response.content.decode()  # the user can quote it
+    error = [line for line in log_lines() if "django.request" in line and "request=req-500-check" in line]
+    assert error and "Internal Server Error: /" in error[0]
+
+
+@pytest.mark.django_db
 def test_json_logs_are_one_object_per_line_with_the_request_id(client, log_lines):
     handler = next(h for h in logging.getLogger().handlers if any(isinstance(f, ContextFilter) for f in h.filters))
     previous = handler.formatter
