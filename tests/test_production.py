@@ -1,14 +1,18 @@
-"""The production smoke test: zoneeval as an operator runs it on several hosts (README "Production").
+"""The production smoke test: zoneeval as an operator runs it on several hosts (README "Production"), with the
+production defaults (DEBUG off, https only behind a TLS-terminating proxy, WhiteNoise serving collected files).
 
 Separate processes: an S3-compatible object store (moto's server), the web app under gunicorn with DEBUG off, a
 Celery worker on the ``default`` queue and one on the ``render`` queue. Web and workers each have their own var and
 artefact folders: they share only PostgreSQL (the test database), Redis (this run's broker) and the object store.
 Over HTTP a drafter signs in and edits a passage through the real form, the coordinator starts assembly, the run is
-followed until it has succeeded and the PDF that the render worker stored is downloaded from the web."""
+followed until it has succeeded and the PDF that the render worker stored is downloaded from the web; /healthz
+answers a load balancer with every queue served."""
 from __future__ import annotations
 
 import contextlib
 import hashlib
+import http.client
+import json
 import os
 import re
 import secrets
@@ -57,7 +61,7 @@ def production(django_db_setup, moto_s3, tmp_path_factory):
     common = {k: v for k, v in os.environ.items() if k not in NOT_INHERITED and not k.startswith("ARTEFACT_S3_")}
     common.update(DEBUG="0", DJANGO_SETTINGS_MODULE="zoneeval.settings", SECRET_KEY=_secret_key(),
                   ALLOWED_HOSTS="127.0.0.1", DATABASE_URL=_database_url(), CELERY_BROKER_URL=broker,
-                  SECURE_SSL_REDIRECT="0", LOG_LEVEL="INFO", PYTHONUNBUFFERED="1",
+                  LOG_LEVEL="INFO", PYTHONUNBUFFERED="1", HEALTHZ_WORKER_TIMEOUT="2",
                   **processes.s3_env(moto_s3, bucket, prefix="zoneeval"))
 
     def host(name: str) -> dict:
@@ -202,9 +206,44 @@ def _render_child_memory(production) -> dict:
     return processes.memory_kib(child[0]) if len(child) == 1 else {}
 
 
-def test_gunicorn_serves_static_files_with_debug_off(production):
-    """The lead finishes this at merge: it needs WhiteNoise (the "production" helper adds it)."""
+def _get(production, path, headers) -> tuple[int, dict, bytes]:
+    """A plain GET with exactly these headers (a load balancer's probe, a browser behind the proxy)."""
+    port = int(production["base"].rsplit(":", 1)[1])
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        conn.request("GET", path, headers=headers)
+        response = conn.getresponse()
+        return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
+    finally:
+        conn.close()
+
+
+def test_collected_static_files_https_only_and_healthz_under_gunicorn(production):
+    """WhiteNoise serves the collected, hashed, compressed files the pages name (htmx included) from this origin, which
+    the CSP allows; everything but /healthz is https only and for the configured host; /healthz answers a load
+    balancer (its own Host, plain HTTP) with the database, the broker and a worker on each queue."""
+    https = {"Host": "127.0.0.1", "X-Forwarded-Proto": "https"}  # as the TLS-terminating proxy sends it
     with logs_on_failure(production):
-        response = Session(production["base"], behind_https_proxy=True).get("/static/js/htmx.min.js")
-        assert response.status == 200, response.status
-        assert response.content == (ROOT / "static" / "js" / "htmx.min.js").read_bytes()
+        manifest = json.loads((production["var_dirs"][0] / "staticfiles" / "staticfiles.json").read_text())["paths"]
+        assert re.fullmatch(r"js/htmx\.min\.[0-9a-f]{12}\.js", manifest["js/htmx.min.js"])
+        status, headers, body = _get(production, "/accounts/login/", https)
+        assert status == 200, body[:500]
+        csp = dict(part.strip().split(" ", 1) for part in headers["content-security-policy"].split(";"))
+        assert csp["script-src"] == "'self'" and csp["style-src"] == "'self'"
+        linked = re.findall(r'(?:href|src)="(/static/[^"]+)"', body.decode())
+        assert linked and all(re.search(r"\.[0-9a-f]{12}\.(css|js|svg|png|ico)$", url) for url in linked), linked
+        for url in [*linked, "/static/" + manifest["js/htmx.min.js"]]:
+            status, headers, _ = _get(production, url, {**https, "Accept-Encoding": "gzip"})
+            assert status == 200, url
+            assert "immutable" in headers["cache-control"] and headers.get("content-encoding") == "gzip", url
+        status, _, content = _get(production, "/static/" + manifest["js/htmx.min.js"], https)
+        assert content == (ROOT / "static" / "js" / "htmx.min.js").read_bytes()
+        assert _get(production, "/static/js/not-collected.js", https)[0] == 404
+        assert _get(production, "/accounts/login/", {"Host": "127.0.0.1"})[0] == 301  # plain HTTP: to https
+        assert _get(production, "/accounts/login/", {**https, "Host": "10.0.3.7"})[0] == 400  # not our host name
+
+        status, _, body = _get(production, "/healthz", {"Host": "10.0.3.7"})
+        assert status == 200, body
+        health = json.loads(body)
+        assert (health["database"], health["broker"], health["workers"]["missing"]) == ("ok", "ok", [])
+        assert health["workers"]["default"] and health["workers"]["render"], health

@@ -70,5 +70,6 @@ def page_not_found(request, exception=None):
 
 def server_error(request):
     """handler500: a standalone page rendered without a request context (no database, no context processors), so
-    that it shows whatever failed."""
-    return HttpResponseServerError(loader.get_template("500.html").render())
+    that it shows whatever failed. It shows the request id (zoneeval.logs), which leads an operator to the log lines."""
+    return HttpResponseServerError(loader.get_template("500.html").render(
+        {"request_id": getattr(request, "request_id", "")}))

@@ -7,6 +7,7 @@
 """
 import datetime
 import os
+from email.utils import getaddresses
 from pathlib import Path
 
 import dj_database_url
@@ -14,6 +15,7 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from . import limits as _limits
+from .logs import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("ZONEEVAL_VAR_DIR", BASE_DIR / "var"))
@@ -31,6 +33,8 @@ def _env_bool(name: str, default: bool) -> bool:
 DEBUG = _env_bool("DEBUG", False)  # on only when asked for (the demo: DEBUG=1)
 SECRET_KEY = os.environ.get("SECRET_KEY", DEMO_SECRET_KEY)
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "").split(",") if h.strip()]
+# Origins (scheme://host[:port]) whose form posts are trusted besides this host, e.g. behind a proxy on another name.
+CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
 
 _DEMO_HINT = "For the embedded demo run with DEBUG=1 (make demo does)."
 if DEBUG:
@@ -67,7 +71,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "zoneeval.logs.RequestIdMiddleware",  # first: every later log line of the request carries its id
+    "zoneeval.health.HealthCheckMiddleware",  # /healthz before the Host check and the SSL redirect (see health.py)
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",  # /static/ with DEBUG off (collected, hashed, compressed)
     "zoneeval.reports.middleware.RequestTooLargeMiddleware",  # before anything reads a too-large body
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -166,12 +173,20 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "staticfiles"
+# Static files: WhiteNoise serves STATIC_ROOT. With DEBUG off (production) the storage is the manifest one: file names
+# carry a content hash (cached for a year) and pre-compressed copies, so `manage.py collectstatic` must run before
+# the web starts (deploy/Procfile's release step); a page naming a file that was not collected fails loudly. With
+# DEBUG=1 at import (the demo, and tests/settings.py, although pytest-django then runs the tests with DEBUG off) the
+# plain storage and WhiteNoise's finders serve the source folders, so nothing needs collecting.
+WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_AUTOREFRESH = DEBUG
 ARTEFACT_DIR = Path(os.environ.get("ZONEEVAL_ARTEFACT_DIR", VAR_DIR / "artefacts"))
 # Rendered files (PDFs) go through Django's storage API (assembly/storage.py): the local folder ARTEFACT_DIR by
 # default; an S3-compatible object store when ARTEFACT_S3_BUCKET is set, so that web and worker hosts share no disk.
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage" if DEBUG
+                    else "whitenoise.storage.CompressedManifestStaticFilesStorage"},
     "artefacts": {"BACKEND": "zoneeval.assembly.storage.ArtefactFileSystemStorage"},
 }
 if os.environ.get("ARTEFACT_S3_BUCKET"):
@@ -218,11 +233,12 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_TIMEZONE = TIME_ZONE
+# Celery beat (deploy/: the "beat" process, exactly one per installation): the overdue-work reminder e-mails
+# (zoneeval/workflow/tasks.py) every day at 08:00 in TIME_ZONE.
 CELERY_BEAT_SCHEDULE = {
     "overdue-reminders": {"task": "zoneeval.workflow.tasks.send_overdue_reminders",
                           "schedule": crontab(hour=8, minute=0)},
 }
-DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "zoneeval@localhost")
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
@@ -252,19 +268,43 @@ if not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers probe over plain HTTP (health.py answers first anyway)
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-if os.environ.get("CACHE_URL", CELERY_BROKER_URL if CELERY_BROKER_URL.startswith("redis") else ""):
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                          "LOCATION": os.environ.get("CACHE_URL", CELERY_BROKER_URL), "KEY_PREFIX": "zoneeval"}}
+# Cache: Redis at CACHE_URL; without it, the broker's Redis when there is one (so that every process shares it),
+# else a per-process memory cache (the demo).
+CACHE_URL = os.environ.get("CACHE_URL") or (CELERY_BROKER_URL if CELERY_BROKER_URL.startswith("redis") else "")
+if CACHE_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL,
+                          "KEY_PREFIX": "zoneeval"}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# E-mail (the reminders and workflow notifications): SMTP when EMAIL_HOST is set, else printed on the console.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND") or ("django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST
+                                                    else "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = EMAIL_HOST or "localhost"
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = _env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = _env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = 30
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("Set EMAIL_USE_TLS (STARTTLS, usually port 587) or EMAIL_USE_SSL (port 465), not both.")
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "zoneeval@localhost")
+SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)  # the sender of error mail to ADMINS
+# ADMINS="Name <a@example.org>, b@example.org": who gets a mail for every server error (500); none by default.
+ADMINS = [(name, address) for name, address in getaddresses([os.environ.get("ADMINS", "")]) if address]
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
-    # WeasyPrint warns about every screen-only CSS rule of the shared stylesheet; keep its errors only.
-    "loggers": {"weasyprint": {"level": "ERROR"}, "fontTools": {"level": "ERROR"}},
-}
+# /healthz: how long to wait for workers to answer a ping (seconds).
+HEALTHZ_WORKER_TIMEOUT = float(os.environ.get("HEALTHZ_WORKER_TIMEOUT", "2"))
+
+# Logs: one line per event on stderr, each with the request id (web) or the Celery task id (workers);
+# LOG_FORMAT=json writes one JSON object per line. Celery workers and beat, and gunicorn's own lines
+# (deploy/gunicorn.conf.py), use the same configuration (zoneeval/logs.py). INFO by default in production (one line
+# per request and per task); the demo keeps runserver's own lines and WARNING.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
+if LOG_FORMAT not in ("text", "json"):
+    raise ImproperlyConfigured("LOG_FORMAT must be text or json.")
+LOGGING = logging_config(os.environ.get("LOG_LEVEL", "WARNING" if DEBUG else "INFO"), LOG_FORMAT)

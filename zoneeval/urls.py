@@ -1,9 +1,11 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from zoneeval import health
 from zoneeval.authorities.views import ThrottledLoginView
 
 urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),  # answered by health.HealthCheckMiddleware before the Host check
     path("admin/", admin.site.urls),
     path("accounts/login/", ThrottledLoginView.as_view(), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
