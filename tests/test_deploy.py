@@ -134,3 +134,16 @@ def test_the_release_step_runs_management_commands_that_exist():
     assert [step[:3] for step in steps] == [["python", "manage.py", "migrate"], ["python", "manage.py", "collectstatic"]]
     assert {"migrate", "collectstatic"} <= set(get_commands())
     assert all("--noinput" in step for step in steps)
+
+
+def test_the_nightly_backup_timer_runs_the_backup_script_with_the_environment_file():
+    timer = configparser.ConfigParser(interpolation=None, strict=False)
+    timer.optionxform = str
+    timer.read(DEPLOY / "zoneeval-backup.timer", encoding="utf-8")
+    assert timer["Timer"]["Unit"] == "zoneeval-backup.service" and timer["Timer"]["OnCalendar"]
+    service = unit("backup")["Service"]
+    assert service["Type"] == "oneshot" and service["EnvironmentFile"] == "/etc/zoneeval/zoneeval.env"
+    body = service["ExecStart"].removeprefix("/bin/sh -c 'exec ").removesuffix("'")
+    assert not re.search(r"(?<!%)%(?!%)", body) and not re.search(r"(?<!\$)\$(?!\$)", body)
+    script = shlex.split(body.replace("$$", "$").replace("%%", "%"))[0]
+    assert (ROOT / script).is_file() and os.access(ROOT / script, os.X_OK), script

@@ -98,7 +98,7 @@ def test_200_with_a_real_worker_and_the_queues_it_serves(client, production_like
             status, body = _get(client)
         assert status == 200, body
         assert body["database"] == "ok" and body["broker"] == "ok"
-        assert body["workers"][queue] == [name]
+        assert body["workers"][queue] == 1 and name not in json.dumps(body)  # a count: no host name in public
         # The configured queues (settings) without a worker are named, so that monitoring can tell.
         assert body["workers"]["missing"] == ["default", "render"]
     finally:

@@ -246,4 +246,4 @@ def test_collected_static_files_https_only_and_healthz_under_gunicorn(production
         assert status == 200, body
         health = json.loads(body)
         assert (health["database"], health["broker"], health["workers"]["missing"]) == ("ok", "ok", [])
-        assert health["workers"]["default"] and health["workers"]["render"], health
+        assert (health["workers"]["default"], health["workers"]["render"]) == (1, 1), health

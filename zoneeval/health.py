@@ -2,7 +2,8 @@
 workers (a broadcast that each running worker answers with its queues, within HEALTHZ_WORKER_TIMEOUT seconds).
 
 200 with ``{"database": "ok", "broker": "ok", "workers": {...}}`` when all three answer, 503 with the same keys
-saying what failed otherwise. ``workers`` maps every queue that has a worker to the workers' names and lists under
+saying what failed otherwise. ``workers`` maps every queue that has a worker to how many workers serve it (counts,
+not the workers' host names: the answer is public) and lists under
 ``"missing"`` the configured queues (settings: the default queue and the routed ones) that have none; one worker
 answering is enough for 200, a missing queue is reported, not fatal (the web still serves). In the embedded demo
 (tasks run in-process, no broker) broker and workers are ``"eager"``.
@@ -47,17 +48,17 @@ def _broker(app) -> str:
 
 
 def _workers(app) -> dict | None:
-    """Queue name -> worker names for every queue some worker consumes, plus ``missing``; None if none answered."""
+    """Queue name -> how many workers consume it, plus ``missing``; None if none answered."""
     try:
         replies = app.control.inspect(timeout=settings.HEALTHZ_WORKER_TIMEOUT).active_queues() or {}
     except Exception:  # noqa: BLE001
         return None
     if not replies:
         return None
-    by_queue: dict[str, list[str]] = {}
-    for worker, queues in sorted(replies.items()):
-        for queue in queues or []:
-            by_queue.setdefault(queue["name"], []).append(worker)
+    by_queue: dict[str, int] = {}
+    for queues in replies.values():
+        for name in {queue["name"] for queue in queues or []}:
+            by_queue[name] = by_queue.get(name, 0) + 1
     by_queue["missing"] = [q for q in configured_queues() if q not in by_queue]
     return by_queue
 
