@@ -29,6 +29,9 @@ started=$SECONDS
 # dump names is in the store when it is copied afterwards.
 pg_dump --format=custom --file="$out/database.dump" --dbname="$DATABASE_URL"
 $PY manage.py backup_artefacts --out "$out/artefacts"
-(cd "$out" && find . -type f ! -name SHA256SUMS ! -name SHA256SUMS.partial -printf '%P\0' | sort -z \
-  | xargs -0 -r sha256sum -- > SHA256SUMS.partial && mv SHA256SUMS.partial SHA256SUMS)
-echo "バックアップ完了：$out（$(du -sh -- "$out" | cut -f1)、$((SECONDS - started)) 秒）"
+# SHA256SUMS last (no pipes: see scripts/requirements.sh): a folder without it is an incomplete backup.
+(cd "$out" && find . -type f ! -name SHA256SUMS ! -name 'SHA256SUMS.*' -printf '%P\0' > SHA256SUMS.files \
+  && sort -z -o SHA256SUMS.files SHA256SUMS.files && xargs -0 -r -a SHA256SUMS.files sha256sum -- > SHA256SUMS.partial \
+  && rm SHA256SUMS.files && mv SHA256SUMS.partial SHA256SUMS)
+size=$(du -sh -- "$out")
+echo "バックアップ完了：$out（${size%%$'\t'*}、$((SECONDS - started)) 秒）"

@@ -218,6 +218,7 @@ def _get(production, path, headers) -> tuple[int, dict, bytes]:
         conn.close()
 
 
+@pytest.mark.django_db(transaction=True)  # beside the other test of the module: one set of processes for both
 def test_collected_static_files_https_only_and_healthz_under_gunicorn(production):
     """WhiteNoise serves the collected, hashed, compressed files the pages name (htmx included) from this origin, which
     the CSP allows; everything but /healthz is https only and for the configured host; /healthz answers a load

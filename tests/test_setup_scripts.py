@@ -79,7 +79,7 @@ def _code_lines(script: Path):
         code = line.split("#", 1)[0] if not line.lstrip().startswith("#!") else ""
         code = re.sub(r'"[^"]*"|\'[^\']*\'', '""', code)  # text in quotes is no pipe
         code = code.replace("||", "")
-        if re.match(r"^\s*[\w.|*-]+\)", code):  # a `case` pattern (a|b)
+        if re.match(r"^\s*[\w.|*:/-]+\)", code):  # a `case` pattern (a|b, postgres://*|postgresql://*)
             continue
         yield number, code
 
