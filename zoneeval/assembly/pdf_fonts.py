@@ -398,17 +398,27 @@ def _program_identity(data: bytes) -> tuple | None:
         return None
 
 
+# (font identity, SHA-256 of a piece's program) -> the hinting flag that remade it from the installed file.
+_VERIFIED: dict[tuple, bool] = {}
+
+
 def _resubset(identity: tuple, group: list[_Program]) -> bytes | None:
     """One subset of the original file covering every glyph of the group, made as WeasyPrint made the pieces'."""
     face = _original(identity)
     if face is None:
         return None
     probe = min(group, key=lambda program: len(program.data))
-    for hinting in (False, True):
-        if face.subset(probe.gids, hinting, probe.notdef_outline) == probe.data:
-            break
-    else:
-        return None
+    key = (identity, hashlib.sha256(probe.data).digest())
+    hinting = _VERIFIED.get(key)
+    if hinting is None:
+        for hinting in (False, True):
+            if face.subset(probe.gids, hinting, probe.notdef_outline) == probe.data:
+                break
+        else:
+            return None
+        if len(_VERIFIED) >= 1024:
+            _VERIFIED.clear()
+        _VERIFIED[key] = hinting
     gids = set().union(*(program.gids for program in group))
     return face.subset(gids, hinting, any(program.notdef_outline for program in group))
 
@@ -437,26 +447,23 @@ def _merge_dictionaries(document: pikepdf.Pdf, fonts: list[_Font]) -> dict[tuple
 
     aliases: dict[tuple, pikepdf.Dictionary] = {}
     for group in groups.values():
-        clusters: list[list[_Font]] = []
+        # Clusters of dictionaries that agree on every glyph, each with the union of its widths and texts.
+        clusters: list[tuple[list[_Font], dict, dict]] = []
         for font in group:
-            for cluster in clusters:
-                if all(_compatible(font, other) for other in cluster):
-                    cluster.append(font)
+            for members, widths, to_unicode in clusters:
+                if _agree(font.widths, widths) and _agree(font.to_unicode, to_unicode):
+                    members.append(font)
+                    widths.update(font.widths)
+                    to_unicode.update(font.to_unicode)
                     break
             else:
-                clusters.append([font])
-        for cluster in clusters:
-            if len(cluster) < 2:
+                clusters.append(([font], dict(font.widths), dict(font.to_unicode)))
+        for members, widths, to_unicode in clusters:
+            if len(members) < 2:
                 continue
-            kept = cluster[0]
-            widths, to_unicode = {}, {}
-            for font in cluster:
-                widths.update(font.widths)
-                for gid, text in font.to_unicode.items():
-                    to_unicode.setdefault(gid, text)
-            _rewrite(document, kept, widths, to_unicode)
-            for font in cluster[1:]:
-                aliases[font.font.objgen] = kept.font
+            _rewrite(document, members[0], widths, to_unicode)
+            for font in members[1:]:
+                aliases[font.font.objgen] = members[0].font
     return aliases
 
 
@@ -468,12 +475,10 @@ def _dictionary_key(font: _Font) -> tuple:
             repr(font.descendant.get("/CIDSystemInfo")), repr(font.descendant.get("/DW")))
 
 
-def _compatible(one: _Font, other: _Font) -> bool:
-    for mine, theirs in ((one.widths, other.widths), (one.to_unicode, other.to_unicode)):
-        small, large = (mine, theirs) if len(mine) <= len(theirs) else (theirs, mine)
-        if any(key in large and large[key] != value for key, value in small.items()):
-            return False
-    return True
+def _agree(mapping: dict, union: dict) -> bool:
+    """No glyph of ``mapping`` has another value in ``union``."""
+    common = mapping.keys() & union.keys()
+    return all(mapping[key] == union[key] for key in common)
 
 
 def _rewrite(document: pikepdf.Pdf, font: _Font, widths: dict[int, object], to_unicode: dict[int, str]):
@@ -507,11 +512,11 @@ def _rewrite(document: pikepdf.Pdf, font: _Font, widths: dict[int, object], to_u
 
 # --- /W and /ToUnicode -------------------------------------------------------------------------------------------
 
-_TOKEN = re.compile(rb"\[|\]|[-+.0-9]+")
+_TOKEN = re.compile(r"\[|\]|[-+.0-9]+")
 
 
-def _number(token: bytes):
-    return int(token) if re.fullmatch(rb"[-+]?[0-9]+", token) else Decimal(token.decode())
+def _number(token: str):
+    return Decimal(token) if "." in token else int(token)
 
 
 def _parse_widths(array) -> dict[int, object]:
@@ -519,13 +524,13 @@ def _parse_widths(array) -> dict[int, object]:
     widths: dict[int, object] = {}
     if not isinstance(array, pikepdf.Array):
         return widths
-    tokens = _TOKEN.findall(array.unparse())[1:-1]  # one pass over the serialised array: fast for CJK fonts
+    tokens = _TOKEN.findall(array.unparse().decode("ascii"))[1:-1]  # one pass over the serialised array
     i = 0
     while i < len(tokens):
         first = int(tokens[i])
-        if tokens[i + 1] == b"[":
+        if tokens[i + 1] == "[":
             i += 2
-            while tokens[i] != b"]":
+            while tokens[i] != "]":
                 widths[first] = _number(tokens[i])
                 first += 1
                 i += 1
@@ -548,40 +553,47 @@ def _widths_array(widths: dict[int, object]) -> pikepdf.Array:
     return pikepdf.Object.parse(("[" + "".join(parts) + ("]" if parts else "") + "]").encode())
 
 
-_HEX = rb"<([0-9A-Fa-f\s]*)>"
-_BFCHAR = re.compile(rb"beginbfchar(.*?)endbfchar", re.S)
-_BFRANGE = re.compile(rb"beginbfrange(.*?)endbfrange", re.S)
-_PAIR = re.compile(_HEX + rb"\s*" + _HEX)
-_RANGE = re.compile(_HEX + rb"\s*" + _HEX + rb"\s*(?:" + _HEX + rb"|\[((?:\s*<[0-9A-Fa-f\s]*>)*)\s*\])")
+_HEX = r"<([0-9A-Fa-f\s]*)>"
+_BFCHAR = re.compile(r"beginbfchar(.*?)endbfchar", re.S)
+_BFRANGE = re.compile(r"beginbfrange(.*?)endbfrange", re.S)
+_PAIR = re.compile(_HEX + r"\s*" + _HEX)
+_RANGE = re.compile(_HEX + r"\s*" + _HEX + r"\s*(?:" + _HEX + r"|\[((?:\s*<[0-9A-Fa-f\s]*>)*)\s*\])")
 
 
-def _hex(text: bytes) -> bytes:
+def _hex(text: str) -> bytes:
     try:
-        return bytes.fromhex(text.decode())  # skips whitespace between bytes
+        return bytes.fromhex(text)  # skips whitespace between bytes
     except ValueError:
-        return bytes.fromhex(re.sub(rb"\s", b"", text).decode())
+        return bytes.fromhex(re.sub(r"\s", "", text))
 
 
-def _utf16(data: bytes) -> str:
-    return data.decode("utf-16-be", "surrogatepass")
+def _utf16(text: str) -> str:
+    return _hex(text).decode("utf-16-be", "surrogatepass")
+
+
+def _code(text: str) -> int:
+    return int.from_bytes(_hex(text), "big")
 
 
 def _parse_to_unicode(cmap: bytes) -> dict[int, str]:
+    """A ToUnicode CMap as code -> text (bfchar and both forms of bfrange; the first entry of a code wins)."""
+    cmap = cmap.decode("latin-1")
     mapping: dict[int, str] = {}
     for block in _BFCHAR.findall(cmap):
         for code, text in _PAIR.findall(block):
-            mapping.setdefault(int.from_bytes(_hex(code), "big"), _utf16(_hex(text)))
+            mapping.setdefault(_code(code), _utf16(text))
     for block in _BFRANGE.findall(cmap):
         for low, high, start, targets in _RANGE.findall(block):
-            low, high = int.from_bytes(_hex(low), "big"), int.from_bytes(_hex(high), "big")
+            low, high = _code(low), _code(high)
             if targets:
                 for offset, text in enumerate(re.findall(_HEX, targets)):
-                    mapping.setdefault(low + offset, _utf16(_hex(text)))
+                    mapping.setdefault(low + offset, _utf16(text))
             else:
                 start = _hex(start)
                 for offset in range(high - low + 1):
                     last = int.from_bytes(start[-2:], "big") + offset
-                    mapping.setdefault(low + offset, _utf16(start[:-2] + last.to_bytes(2, "big")))
+                    mapping.setdefault(low + offset, (start[:-2] + last.to_bytes(2, "big")).decode(
+                        "utf-16-be", "surrogatepass"))
     return mapping
 
 
