@@ -56,6 +56,7 @@ typedef struct hb_set_t hb_set_t;
 typedef struct hb_subset_input_t hb_subset_input_t;
 typedef uint32_t hb_codepoint_t;
 typedef uint32_t hb_tag_t;
+int hb_version_atleast (unsigned int major, unsigned int minor, unsigned int micro);
 hb_blob_t *hb_blob_create_from_file_or_fail (const char *file_name);
 void hb_blob_destroy (hb_blob_t *blob);
 const char *hb_blob_get_data (hb_blob_t *blob, unsigned int *length);
@@ -97,7 +98,7 @@ _DROPPED_TABLES = (b"BASE", b"DSIG", b"EBDT", b"EBLC", b"EBSC", b"GPOS", b"GSUB"
 
 @cache
 def _native():
-    """(ffi, harfbuzz, harfbuzz-subset, fontconfig), or None where the libraries are missing."""
+    """(ffi, harfbuzz, harfbuzz-subset, fontconfig), or None where they are missing or too old."""
     import cffi
 
     ffi = cffi.FFI()
@@ -114,7 +115,8 @@ def _native():
     harfbuzz = dlopen("libharfbuzz.so.0", "libharfbuzz.0.dylib", "harfbuzz")
     subset = dlopen("libharfbuzz-subset.so.0", "libharfbuzz-subset.0.dylib", "harfbuzz-subset")
     fontconfig = dlopen("libfontconfig.so.1", "libfontconfig.1.dylib", "fontconfig")
-    if not (harfbuzz and subset and fontconfig):
+    # WeasyPrint subsets with HarfBuzz from 4.1.0 on (with fontTools before, which makes other programs).
+    if not (harfbuzz and subset and fontconfig) or not harfbuzz.hb_version_atleast(4, 1, 0):
         return None
     return ffi, harfbuzz, subset, fontconfig
 
@@ -404,10 +406,21 @@ _VERIFIED: dict[tuple, bool] = {}
 
 def _resubset(identity: tuple, group: list[_Program]) -> bytes | None:
     """One subset of the original file covering every glyph of the group, made as WeasyPrint made the pieces'."""
+    try:
+        return _resubset_from(identity, group)
+    except Exception:  # never worse than not sharing
+        logger.exception("font %s: subsetting failed", identity[1])
+        return None
+
+
+def _resubset_from(identity: tuple, group: list[_Program]) -> bytes | None:
     face = _original(identity)
     if face is None:
         return None
-    probe = min(group, key=lambda program: len(program.data))
+    subsets = [program for program in group if program.gids]  # WeasyPrint embeds a font it drew nothing with whole
+    if not subsets:
+        return None
+    probe = min(subsets, key=lambda program: len(program.data))
     key = (identity, hashlib.sha256(probe.data).digest())
     hinting = _VERIFIED.get(key)
     if hinting is None:
