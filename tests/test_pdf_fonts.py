@@ -80,6 +80,12 @@ def test_every_font_is_embedded_with_a_unicode_map_and_named_as_in_one_pass(samp
         (untagged(font["name"]), font["type"], font["encoding"]) for font in one_pass)
 
 
+def test_shared_pdf_passes_qpdf_checks(sample_pdfs):
+    with pikepdf.open(io.BytesIO(sample_pdfs["shared"])) as document:
+        assert document.check_pdf_syntax() == []
+        assert len(document.pages) == len(pikepdf.open(io.BytesIO(sample_pdfs["merged"])).pages)
+
+
 def test_pages_render_identically(sample_pdfs, tmp_path):
     assert_same_pages(sample_pdfs["merged"], sample_pdfs["shared"], tmp_path)
 
