@@ -5,6 +5,7 @@ tests/bench/load_pages.py measures the same pages under gunicorn with many clien
 from __future__ import annotations
 
 import copy
+import json
 import re
 
 import pytest
@@ -164,3 +165,92 @@ def test_my_work_page_computes_the_work_once(edition, monkeypatch):
     calls.clear()
     client.get("/")  # every other page: the navigation's count, once
     assert len(calls) == 1
+
+
+def _section_queries(edition, username, sections) -> dict:
+    people = _people(edition)
+    drafting.ensure_parts(edition)
+    client = _client(people[username])
+    base = f"/{edition.zone.slug}/{edition.fiscal_year}/draft/"
+    counts = {}
+    for section in sections:
+        client.get(base + section + "/")  # the first request of a process reads content types once
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(base + section + "/").status_code == 200
+        counts[section] = len(queries)
+    return counts
+
+
+def _fewer_coauthors(document: dict, keep: int) -> dict:
+    """The same document with only its first ``keep`` co-authors: whatever the others owned or were named in is
+    given to the kept ones in turn (the same items, rows and cells; fewer co-authors)."""
+    document = copy.deepcopy(document)
+    slugs = [a["slug"] for a in document["authorities"]]
+    kept = slugs[:keep] if document["edition"]["coordinator"] in slugs[:keep] else \
+        [document["edition"]["coordinator"], *[s for s in slugs if s != document["edition"]["coordinator"]][:keep - 1]]
+    # the kept co-authors are other authorities (own slugs, so their users are not the nine's)
+    mapping = {slug: f"{slug if slug in kept else kept[n % keep]}-{keep}" for n, slug in enumerate(slugs)}
+    document["authorities"] = [{**a, "slug": mapping[a["slug"]], "name": f"{a['name']}（{keep}者）"}
+                               for a in document["authorities"] if a["slug"] in kept]
+    document["edition"]["coordinator"] = mapping[document["edition"]["coordinator"]]
+
+    def remap(node):
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key in ("owner", "authority") and value in mapping:
+                    node[key] = mapping[value]
+                else:
+                    remap(value)
+            if isinstance(node.get("actuals"), list):  # one figure per co-author and year
+                seen = set()
+                node["actuals"] = [a for a in node["actuals"] if not (a.get("authority") in seen
+                                                                      or seen.add(a.get("authority")))]
+        elif isinstance(node, list):
+            for n, value in enumerate(node):
+                if isinstance(value, str) and value in mapping:
+                    node[n] = mapping[value]
+                else:
+                    remap(value)
+            if node and all(isinstance(v, str) for v in node):
+                node[:] = list(dict.fromkeys(node))
+
+    remap(document["parts"])
+    return document
+
+
+def _section_page_queries(edition, sections) -> dict:
+    """Queries of each section page for the coordinating authority's drafter and approver and a viewer, with every
+    part of those sections in review and commented (the per-part panels, notes and buttons all shown)."""
+    people = _people(edition)
+    drafting.ensure_parts(edition)
+    for part in Part.objects.filter(edition=edition, section__in=sections).select_related("authority"):
+        drafter = people[f"{part.authority.slug}-drafter"]
+        wf.submit_for_review(drafter, part, part.version)
+        wf.add_comment(drafter, Part.objects.get(pk=part.pk), "確認をお願いします。")
+    slug = edition.coordinator.slug
+    counts = {}
+    for username in (f"{slug}-drafter", f"{slug}-approver", "viewer"):
+        client = _client(people[username])
+        for section in sections:
+            url = f"/{edition.zone.slug}/{edition.fiscal_year}/draft/{section}/"
+            client.get(url)  # the first request of a process reads content types and the like once
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(url).status_code == 200
+            counts[(username.removeprefix(slug), section)] = len(queries)
+    return counts
+
+
+@pytest.mark.django_db
+def test_section_pages_cost_the_same_queries_with_three_or_nine_coauthors():
+    """The nine-co-author sample against the same document with three co-authors (the others' items given to
+    them): the same items, rows and parts' sections, three times as many parts and owners."""
+    from zoneeval.drafting.registry import SECTION_LABELS
+
+    nine = json.loads(KYUSHU_PATH.read_text(encoding="utf-8"))
+    three = _fewer_coauthors(nine, 3)
+    three["zone"].update(slug="kyushu-three", name="三者の試験用区域")
+    many, few = import_document(nine), import_document(three)
+    assert (few.coauthors.count(), many.coauthors.count()) == (3, 9)
+    assert Part.objects.filter(edition=many).count() > 2 * Part.objects.filter(edition=few).count()
+    sections = list(SECTION_LABELS)
+    assert _section_page_queries(many, sections) == _section_page_queries(few, sections)

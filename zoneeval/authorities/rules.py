@@ -248,18 +248,18 @@ class Rules:
 
     def prefetch_approvers(self, authority_ids) -> None:
         """Read the approvers of many authorities in one query, for the review checks that follow (``approve`` of
-        many parts costs no query per part)."""
-        cache = self.__dict__.setdefault("_approvers", {})
-        missing = {a for a in authority_ids if a is not None and a not in cache}
-        if missing:
-            cache.update(approver_ids_of(missing))
+        many parts costs no query per part). One query whenever there are authorities, cached or not, so that a
+        page's cost does not depend on what an earlier read happened to cover."""
+        wanted = {a for a in authority_ids if a is not None}
+        if wanted:
+            self.__dict__.setdefault("_approvers", {}).update(approver_ids_of(wanted))
 
     def approvers_of(self, authority_id) -> set[int]:
         """The active approvers of an authority, read once per Rules (per request)."""
         cache = self.__dict__.setdefault("_approvers", {})
         if authority_id not in cache:
-            self.prefetch_approvers([authority_id])
-        return cache.get(authority_id, set())
+            cache.update(approver_ids_of([authority_id]))
+        return cache[authority_id]
 
     def _coauthor_ids(self, edition) -> set[int]:
         cache = self.__dict__.setdefault("_coauthors", {})
