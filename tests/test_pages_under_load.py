@@ -254,3 +254,85 @@ def test_section_pages_cost_the_same_queries_with_three_or_nine_coauthors():
     assert Part.objects.filter(edition=many).count() > 2 * Part.objects.filter(edition=few).count()
     sections = list(SECTION_LABELS)
     assert _section_page_queries(many, sections) == _section_page_queries(few, sections)
+
+
+def _counting_builds(monkeypatch) -> list:
+    from zoneeval.reports import preview
+
+    built = []
+    real = preview.edition_snapshot
+    monkeypatch.setattr(preview, "edition_snapshot", lambda *a, **kw: built.append(a) or real(*a, **kw))
+    return built
+
+
+def _page(client, edition) -> str:
+    response = client.get(f"/{edition.zone.slug}/{edition.fiscal_year}/")
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_edition_page_is_served_from_the_cache_until_the_content_changes(edition, monkeypatch):
+    from zoneeval.reports.preview import build
+    from zoneeval.workflow.services import current_hash
+
+    people = _people(edition)
+    drafting.ensure_parts(edition)
+    built = _counting_builds(monkeypatch)
+    client = _client(people["yokohama-drafter"])
+    first = _page(client, edition)
+    assert len(built) == 1
+    second = _page(client, edition)
+    assert len(built) == 1  # the second request builds no snapshot
+    assert second[second.index("<article"):] == first[first.index("<article"):]
+    _page(_client(people["kawasaki-approver"]), edition)
+    assert len(built) == 1  # another user, the same fragment
+    edition.refresh_from_db()
+    assert build(edition)["content_hash"] == current_hash(edition)
+
+    # an edit through the services shows at once
+    passage = m.Passage.objects.get(edition=edition, slot="part6", owner__slug="yokohama")
+    response = client.post(f"/draft/item/passage/{passage.pk}/", {"version": passage.version,
+                                                                  "text": "横浜市の新しい本文です。"})
+    assert response.status_code == 302
+    built.clear()
+    assert "横浜市の新しい本文です。" in _page(client, edition) and len(built) == 1
+    # so does a change by any other path: a plain save (admin, shell), a bulk update, a co-author's printed name
+    passage.refresh_from_db()
+    passage.text = "<p>シェルからの変更です。</p>"
+    passage.save()
+    assert "シェルからの変更です。" in _page(client, edition) and len(built) == 2
+    m.Passage.objects.filter(pk=passage.pk).update(text="<p>一括更新による変更です。</p>")
+    assert "一括更新による変更です。" in _page(client, edition) and len(built) == 3
+    m.CoAuthor.objects.filter(edition=edition, authority__slug="kawasaki").update(name="川崎市（改称）")
+    assert "川崎市（改称）" in _page(client, edition) and len(built) == 4
+    assert _page(client, edition) and len(built) == 4
+
+
+@pytest.mark.django_db
+def test_the_cached_edition_page_keeps_each_users_own_buttons(edition, monkeypatch):
+    people = _people(edition)
+    drafting.ensure_parts(edition)
+    built = _counting_builds(monkeypatch)
+    run_button = '<button type="submit" class="button">取りまとめ・検証・PDF作成を実行</button>'
+    refused = "取りまとめ・PDF作成は取りまとめ自治体の取りまとめ担当だけが実行できます。"
+    members = "担当者の管理</a>"
+    coordinator = _page(_client(people["coordinator"]), edition)
+    drafter = _page(_client(people["yokohama-drafter"]), edition)
+    coordinator_again = _page(_client(people["coordinator"]), edition)
+    assert len(built) == 1
+    assert run_button in coordinator and run_button in coordinator_again and run_button not in drafter
+    assert refused in drafter and refused not in coordinator and refused not in coordinator_again
+    assert members in coordinator and members not in drafter
+    assert "起草・編集</a>" in drafter and "起草・編集</a>" in coordinator
+
+
+@pytest.mark.django_db
+def test_my_work_and_the_run_page_use_the_cached_hash(busy_edition, monkeypatch):
+    edition, people, run, part = busy_edition
+    built = _counting_builds(monkeypatch)
+    client = _client(people["coordinator"])
+    for path in (f"/{edition.zone.slug}/{edition.fiscal_year}/", "/my-work/",
+                 f"/{edition.zone.slug}/{edition.fiscal_year}/assembly/{run.pk}/"):
+        assert client.get(path).status_code == 200
+    assert len(built) == 1

@@ -89,9 +89,9 @@ def my_work(user, exact: bool = True) -> dict:
         active = active if active is not None and active.is_active else None
         if run is not None:
             if exact and rules.is_zone_coordinator(edition):
-                from .services import current_hash
+                from ..reports.preview import content_hash
 
-                run.is_current = run.snapshot.content_hash == current_hash(edition)
+                run.is_current = run.snapshot.content_hash == content_hash(edition)  # cached by content version
             else:
                 approved_at = last_approval.get(edition_id)
                 run.is_current = all_approved and (approved_at is None or approved_at <= run.created_at)
