@@ -4,12 +4,14 @@ time at the edition page, then at a mixed set of pages. Prints p50/p95/p99 and r
 asserts nothing. Stops by itself (each phase lasts ``--seconds``; gunicorn is stopped and the database dropped).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/<yours> .venv/bin/python tests/bench/load_pages.py [--json]
-        [--clients 20,50] [--seconds 15] [--workers 3] [--cache-url redis://127.0.0.1:6379/<n>]
+        [--clients 20,50] [--seconds 15] [--workers 3] [--think 0] [--cache-url redis://127.0.0.1:6379/<n>]
 
 The database <name>_load_<random> is created next to the one of DATABASE_URL and dropped at the end. Without
 ``--cache-url`` each worker has its own memory cache (CACHES falls back to locmem: no CACHE_URL, no broker).
 Clients are standard-library threads (tests/live_http.py Session), one connection per request, each waiting for
-its answer before the next (a closed loop): req/s is what the server sustained with that many users."""
+its answer before the next (a closed loop: req/s is what the server sustained with that many users, and each
+answer waits for the requests of the others); ``--think 1`` makes each client pause 1 s after each answer, as a
+person reading would."""
 from __future__ import annotations
 
 import argparse
@@ -98,9 +100,9 @@ def sign_in_all(base: str, users: list[str], n: int) -> list[Session]:
     return sessions
 
 
-def run_phase(sessions: list[Session], paths: dict[str, str], seconds: float) -> dict:
+def run_phase(sessions: list[Session], paths: dict[str, str], seconds: float, think: float = 0) -> dict:
     """Every client requests the pages of ``paths`` in turn (each starting at a different one) until the time is
-    up. Returns the figures per page and overall."""
+    up, pausing ``think`` seconds after each answer (0: at once). Returns the figures per page and overall."""
     names = list(paths)
     samples: dict[str, list[float]] = {name: [] for name in names}
     errors: dict[str, int] = {name: 0 for name in names}
@@ -124,6 +126,8 @@ def run_phase(sessions: list[Session], paths: dict[str, str], seconds: float) ->
                 samples[name].append(took)
                 if status != 200:
                     errors[name] += 1
+            if think:
+                time.sleep(think)
 
     threads = [threading.Thread(target=client, args=(i, s), daemon=True) for i, s in enumerate(sessions)]
     for t in threads:
@@ -151,6 +155,8 @@ def main() -> None:
     parser.add_argument("--clients", default="20,50", help="client counts, comma-separated (20,50)")
     parser.add_argument("--seconds", type=float, default=15, help="duration of each phase (15)")
     parser.add_argument("--workers", type=int, default=3, help="gunicorn worker processes (3)")
+    parser.add_argument("--think", type=float, default=0,
+                        help="seconds each client waits after an answer (0: a closed loop, the server's limit)")
     parser.add_argument("--cache-url", default="", help="Redis for Django's cache (default: per-worker memory)")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args()
@@ -175,7 +181,7 @@ def main() -> None:
     (work / "var").mkdir()
     psql(prefix, f'CREATE DATABASE "{database}"')
     web = None
-    report: dict = {"workers": args.workers, "seconds": args.seconds,
+    report: dict = {"workers": args.workers, "seconds": args.seconds, "think": args.think,
                     "cache": "redis" if args.cache_url else "locmem per worker", "phases": {}}
     try:
         info = prepare(env)
@@ -191,8 +197,8 @@ def main() -> None:
                 for path in paths.values():
                     session.get(path)
             report["phases"][f"{n} clients, edition page"] = run_phase(sessions, {"edition": paths["edition"]},
-                                                                       args.seconds)
-            report["phases"][f"{n} clients, mixed pages"] = run_phase(sessions, paths, args.seconds)
+                                                                       args.seconds, args.think)
+            report["phases"][f"{n} clients, mixed pages"] = run_phase(sessions, paths, args.seconds, args.think)
     finally:
         if web is not None:
             processes.stop(web)
@@ -201,7 +207,8 @@ def main() -> None:
     if args.json:
         print(json.dumps(report, ensure_ascii=False, indent=2))
         return
-    print(f"gunicorn {args.workers} workers, DEBUG off, cache: {report['cache']}, {args.seconds:g} s per phase")
+    print(f"gunicorn {args.workers} workers, DEBUG off, cache: {report['cache']}, {args.seconds:g} s per phase, "
+          f"think time {args.think:g} s")
     for phase, figures in report["phases"].items():
         print(f"\n{phase}")
         print(f"  {'page':<20}{'requests':>9}{'errors':>8}{'req/s':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}")
