@@ -45,10 +45,10 @@ def run_status(request, zone_slug: str, fiscal_year: int, run_id: int):
 
 def _status_context(request, run, edition) -> dict:
     if not run.is_active and run.snapshot_id:  # a finished run: is it still the edition's content?
+        from ..reports.preview import content_hash
         from ..workflow.selectors import mark_current
-        from ..workflow.services import current_hash
 
-        mark_current(run, edition, current_hash(edition))
+        mark_current(run, edition, content_hash(edition))  # cached by the edition's content version
         if run.is_current and run.findings and not edition.is_frozen:
             link_findings(edition, run.findings, rules_for(request.user))
     authorities = {c.authority.slug: c.authority.name for c in edition.coauthors.select_related("authority")}

@@ -6,8 +6,9 @@ class ReportsConfig(AppConfig):
     verbose_name = "評価書"
 
     def ready(self):
-        from . import printed
+        from . import printed, versions
         from .permissions import connect_signals
 
         connect_signals()
         printed.connect_signals()
+        versions.connect_signals()

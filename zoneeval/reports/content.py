@@ -122,6 +122,8 @@ class EditionContentQuerySet(models.QuerySet):
         for name in (first, f"{first}_id"):
             if name in kwargs and not hasattr(kwargs[name], "resolve_expression"):  # moved to another edition
                 refuse_if_frozen(editions_of(self.model, [self.model(**{name: kwargs[name]})]))
+                _bump(editions_of(self.model, [self.model(**{name: kwargs[name]})]))
+        _bump(self._editions())
         return super().update(**kwargs)
 
     update.alters_data = True
@@ -129,14 +131,20 @@ class EditionContentQuerySet(models.QuerySet):
     def delete(self):
         if self._frozen_rows():
             raise EditionFrozen()
+        _bump(self._editions())
         return super().delete()
 
     delete.alters_data = True
+
+    def _editions(self) -> models.Q:
+        """The editions of the rows (a subquery, evaluated by the bump: before the rows change)."""
+        return models.Q(pk__in=list(self.values_list(edition_path(self.model), flat=True).distinct()))
 
     def bulk_create(self, objs, *args, **kwargs):
         objs = list(objs)
         if objs:
             refuse_if_frozen(editions_of(self.model, objs))
+            _bump(editions_of(self.model, objs))
         return super().bulk_create(objs, *args, **kwargs)
 
     def bulk_update(self, objs, fields, *args, **kwargs):
@@ -144,7 +152,22 @@ class EditionContentQuerySet(models.QuerySet):
         if objs:
             stored = self.model._base_manager.filter(pk__in=[o.pk for o in objs]).values(edition_path(self.model))
             refuse_if_frozen(editions_of(self.model, objs) | models.Q(pk__in=stored))
+            _bump(editions_of(self.model, objs) | models.Q(pk__in=stored))
         return super().bulk_update(objs, fields, *args, **kwargs)
+
+
+def _bump(where: models.Q) -> None:
+    """The content version of the editions changed in bulk (reports/versions.py)."""
+    if not _bulk_loading():
+        from .versions import bump
+
+        bump(where)
+
+
+def _bulk_loading() -> bool:
+    from ..authorities.acting import is_bulk_loading
+
+    return is_bulk_loading()
 
 
 EditionContentManager = models.Manager.from_queryset(EditionContentQuerySet)
@@ -159,6 +182,10 @@ class EditionQuerySet(models.QuerySet):
     def update(self, **kwargs):
         if self._any_submitted():
             raise EditionFrozen()
+        if "content_version" not in kwargs:  # its own fields print too (reports/versions.py)
+            from .versions import next_version
+
+            kwargs["content_version"] = next_version(models.F("content_version"))
         return super().update(**kwargs)
 
     update.alters_data = True

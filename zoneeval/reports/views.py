@@ -4,16 +4,14 @@ from django.shortcuts import render
 
 from ..assembly.finding_links import link_findings
 from ..assembly.selectors import latest_run
-from ..assembly.services import content_hash
 from ..authorities.rules import rules_for
 from ..drafting.workbook.selectors import download_choices, import_authorities
 from ..workflow.selectors import edition_buttons, lost_signoffs, mark_current, signoff_status
 from ..workflow.services import signable_run
 from ..workflow.yearly_selectors import yearly_panel
 from .charts import national_score_chart
-from .interchange.export import edition_snapshot, to_json
 from .permissions import viewable_edition_or_refuse, viewable_editions
-from .presentation import document_context
+from .preview import edition_preview
 from .selectors import list_editions, national_scores
 
 
@@ -29,9 +27,11 @@ def edition_list(request):
 def edition_detail(request, zone_slug: str, fiscal_year: int, revision: int | None = None):
     """An edition's page: the current edition of (zone, year), or the given revision (a superseded one, read-only)."""
     edition = viewable_edition_or_refuse(request.user, zone_slug, fiscal_year, revision)
-    snapshot = edition_snapshot(edition)
-    context = document_context(snapshot)
-    hash_now = content_hash(to_json(snapshot))
+    preview = edition_preview(edition)  # the document and its hash, cached by the edition's content version
+    hash_now = preview["content_hash"]
+    context = {"document_html": preview["html"], "doc": {"zone": {"name": preview["zone_name"]}},
+               "document_title": preview["document_title"], "fiscal_year_label": preview["fiscal_year_label"],
+               "authorities": preview["authorities"]}
     run, reason = (None, "") if edition.is_frozen else signable_run(edition, hash_now)
     status = signoff_status(edition, run.snapshot.content_hash if run else None)
     rules = rules_for(request.user)

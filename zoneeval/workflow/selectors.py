@@ -65,6 +65,7 @@ def my_work(user, exact: bool = True) -> dict:
                  if p.state == Part.State.RETURNED and p.authority_id in editing]
     in_review = with_content_authors([p for p in parts if p.state == Part.State.IN_REVIEW and (
         p.authority_id in approving or p.edition.coordinator_id in approving)])
+    rules.prefetch_approvers({p.authority_id for p in in_review} | {p.edition.coordinator_id for p in in_review})
     to_review = [{"part": p, **_due(p.edition.review_due, today)} for p in in_review if rules.approve(p)]
 
     latest = {}
@@ -88,9 +89,9 @@ def my_work(user, exact: bool = True) -> dict:
         active = active if active is not None and active.is_active else None
         if run is not None:
             if exact and rules.is_zone_coordinator(edition):
-                from .services import current_hash
+                from ..reports.preview import content_hash
 
-                run.is_current = run.snapshot.content_hash == current_hash(edition)
+                run.is_current = run.snapshot.content_hash == content_hash(edition)  # cached by content version
             else:
                 approved_at = last_approval.get(edition_id)
                 run.is_current = all_approved and (approved_at is None or approved_at <= run.created_at)
@@ -195,20 +196,22 @@ def annotate_part_actions(user, parts) -> list:
     """Set on each part what the user may do (the buttons shown), each with the rules' reason when not; and, for a
     part in review that nobody may approve, what to do about it. The services check again."""
     rules = rules_for(user)
-    for part in with_content_authors(list(parts)):
+    parts = with_content_authors(list(parts))
+    rules.prefetch_approvers({p.authority_id for p in parts} | {p.edition.coordinator_id for p in parts})
+    for part in parts:
         part.can_submit = rules.request_review(part)
         part.can_revise = rules.revise(part)
         part.can_review = rules.approve(part)
         part.can_return = rules.return_part(part)
         part.can_reopen = rules.reopen(part)
         part.can_comment = rules.comment(part)
-        part.review_note = _review_note(part) if part.state == Part.State.IN_REVIEW else ""
+        part.review_note = _review_note(part, rules) if part.state == Part.State.IN_REVIEW else ""
     return parts
 
 
-def _review_note(part) -> str:
+def _review_note(part, rules) -> str:
     """Who can approve a part in review, in words — and what to do when nobody can."""
-    eligible, from_coordinator = eligible_approver_ids(part)
+    eligible, from_coordinator = eligible_approver_ids(part, rules.approvers_of)
     if not eligible:
         return ("この部分を承認できる承認者がいません（前回の承認以降に編集した人は承認できません）。"
                 "担当自治体の取りまとめ担当に、編集していない承認者の追加を依頼してください。")

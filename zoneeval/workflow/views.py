@@ -151,7 +151,9 @@ def edition_transition(request, edition, transition, done: str):
 
 @login_required
 def my_work_page(request):
-    return render(request, "workflow/my_work.html", {"work": my_work(request.user)})
+    work = my_work(request.user)
+    # the navigation's count from the same reading (the context processor then computes nothing)
+    return render(request, "workflow/my_work.html", {"work": work, "my_work_count": work["total"]})
 
 
 @login_required

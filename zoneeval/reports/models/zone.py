@@ -93,6 +93,9 @@ class Edition(models.Model):
     supersedes = models.OneToOneField("self", on_delete=models.PROTECT, null=True, blank=True,
                                       related_name="superseded_by", verbose_name=_("訂正前の版"))
     version = models.PositiveIntegerField(_("版"), default=1)
+    # Moved forward (never reused) by every change of what the edition prints, by any path (reports/versions.py):
+    # the key of its cached preview. A submitted edition never changes, so its version never moves either.
+    content_version = models.BigIntegerField(_("内容の版"), default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -127,6 +130,12 @@ class Edition(models.Model):
             from ..printed import copy_zone
 
             copy_zone(self, self.zone)
+        if not self._state.adding and self.submitted_at is None:  # its own fields print too (reports/versions.py)
+            from ..versions import next_version
+
+            self.content_version = next_version(self.content_version)
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "content_version"}
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
