@@ -15,9 +15,27 @@ submitted PDF (render_final) stays one tagged pass and drafts use pieces.
 from __future__ import annotations
 
 import hashlib
+import io
+import json
+import re
+import time
 from dataclasses import dataclass, field
 
-from .render import RenderResult
+import pikepdf
+from django.conf import settings
+from django.template.loader import render_to_string
+from weasyprint import CSS, HTML
+
+from ..reports.presentation import document_context
+from . import pdf_tags
+from .render import RenderResult, draft_mark, font_config, stylesheets
+from .storage import artefact_storage, save_artefact
+from .url_fetcher import SafeURLFetcher
+
+try:  # helper "fonts" (issue 13): one subset per font in the merged file
+    from .pdf_fonts import share_font_subsets
+except ImportError:  # pragma: no cover - until it is merged
+    share_font_subsets = None
 
 PIECES_DIR = "pieces"
 
@@ -56,23 +74,200 @@ def piece_key(html: str) -> str:
     return hashlib.sha256((fingerprint() + "\0" + html).encode("utf-8")).hexdigest()
 
 
+def _context(snapshot: dict, final: bool) -> dict:
+    context = document_context(snapshot)
+    context["for_print"] = True
+    context["draft_mark"] = "" if final else draft_mark()
+    context["zone_name_css"] = snapshot["zone"]["name"].replace("\\", "\\\\").replace('"', '\\"')
+    return context
+
+
+def _piece_html(context: dict, piece: str, **extra) -> str:
+    return render_to_string("reports/print.html", {**context, "piece": piece, **extra})
+
+
 def plan(snapshot: dict, final: bool = False) -> list[Piece]:
     """The content pieces of a snapshot's print document, in document order (the TOC excluded)."""
-    raise NotImplementedError
+    context = _context(snapshot, final)
+    parts: list[tuple[str, str]] = [("body", _piece_html(context, "body")), ("annex1", _piece_html(context, "annex1"))]
+    pages = context["schedule"]["print_pages"]
+    if pages:  # each printed page of 別紙1-2 begins with a forced break: one piece each
+        for number, page in enumerate(pages):
+            schedule_slice = {"pages": [page], "first": number == 0, "last": number == len(pages) - 1}
+            parts.append((f"annex1_2-{number + 1}", _piece_html(context, "annex1_2", schedule_slice=schedule_slice)))
+    else:
+        parts.append(("annex1_2", _piece_html(context, "annex1_2")))
+    for name in ("annex2", "annex3", "annex4"):
+        parts.append((name, _piece_html(context, name)))
+    return [Piece(index, name, html, piece_key(html)) for index, (name, html) in enumerate(parts)]
+
+
+_PIECE_CSS: dict[bool, list[CSS]] = {}
+
+
+def piece_stylesheets(continued: bool) -> list[CSS]:
+    """The print stylesheets, then no page numbers (print-piece.css), then, for a piece after the first, the zone's
+    name on its first page too (print-piece-continued.css). Parsed once per process."""
+    if continued not in _PIECE_CSS:
+        css_dir = settings.BASE_DIR / "static" / "css"
+        names = ["print-piece.css"] + (["print-piece-continued.css"] if continued else [])
+        _PIECE_CSS[continued] = [CSS(filename=str(css_dir / name), font_config=font_config()) for name in names]
+    return stylesheets() + _PIECE_CSS[continued]
+
+
+def _layout(html: str, extra: list[CSS]):
+    pdf_tags.install()
+    return HTML(string=html, base_url=str(settings.BASE_DIR / "static") + "/", url_fetcher=SafeURLFetcher()).render(
+        stylesheets=extra, font_config=font_config()
+    )
+
+
+def _facts(document) -> tuple[dict[str, int], list[bool]]:
+    anchors: dict[str, int] = {}
+    for index, page in enumerate(document.pages):
+        for name in page.anchors:
+            anchors.setdefault(name, index)
+    return anchors, [page.width > page.height for page in document.pages]
+
+
+def _paths(key: str) -> tuple[str, str]:
+    base = f"{PIECES_DIR}/{key[:2]}/{key}"
+    return base + ".pdf", base + ".json"
 
 
 def render_piece(piece: Piece) -> PieceResult:
     """The piece's PDF, from the artefact store if it was rendered before (by key), else rendered now and stored
-    (pieces/<key[:2]>/<key>.pdf, with a JSON sidecar <key>.json holding pages, anchors and page orientations)."""
-    raise NotImplementedError
+    (pieces/<key[:2]>/<key>.pdf, with a JSON sidecar <key>.json holding pages, anchors and page orientations).
+    The sidecar is written after the PDF: a sidecar means both are there."""
+    pdf_path, meta_path = _paths(piece.key)
+    store = artefact_storage()
+    if store.exists(meta_path) and store.exists(pdf_path):
+        with store.open(meta_path, "rb") as handle:
+            meta = json.loads(handle.read().decode("utf-8"))
+        return PieceResult(piece.name, piece.key, pdf_path, meta["pages"], meta["anchors"], 0.0, meta["landscape"],
+                           cached=True)
+    started = time.perf_counter()
+    document = _layout(piece.html, piece_stylesheets(continued=True))
+    pdf = document.write_pdf(pdf_variant=None, uncompressed_pdf=False)
+    anchors, landscape = _facts(document)
+    seconds = time.perf_counter() - started
+    pdf_path = save_artefact(pdf_path, pdf)
+    meta = {"pages": len(document.pages), "anchors": anchors, "landscape": landscape}
+    save_artefact(meta_path, json.dumps(meta, ensure_ascii=False, sort_keys=True).encode("utf-8"))
+    return PieceResult(piece.name, piece.key, pdf_path, len(document.pages), anchors, seconds, landscape)
+
+
+def _toc_css(html: str, numbers: dict[str, int]) -> CSS:
+    """The TOC's page numbers as literal content instead of target-counter(): one rule per link of the TOC."""
+    rules = []
+    for target in dict.fromkeys(re.findall(r'href="#([^"]+)"', html)):
+        if target in numbers:
+            selector = target.replace("\\", "\\\\").replace('"', '\\"')
+            rules.append(f'.print-toc a[href="#{selector}"]::after {{ content: leader(". ") "{numbers[target]}"; }}')
+    return CSS(string="\n".join(rules), font_config=font_config())
+
+
+def _render_toc(context: dict, results: list[PieceResult]):
+    """The TOC laid out with literal page numbers. Its own length shifts every number: laid out assuming one page,
+    then once more if it took another number of pages."""
+    html = _piece_html(context, "toc")
+    toc_pages = 1
+    for _ in range(3):
+        numbers, start = {}, toc_pages
+        for result in results:
+            for name, index in result.anchors.items():
+                numbers.setdefault(name, start + index + 1)
+            start += result.pages
+        document = _layout(html, piece_stylesheets(continued=False) + [_toc_css(html, numbers)])
+        if len(document.pages) == toc_pages:
+            return document, numbers
+        toc_pages = len(document.pages)
+    raise RuntimeError("the table of contents' page count does not settle")
+
+
+def _stamp_pdf(landscape: list[bool]) -> pikepdf.Pdf:
+    """Empty pages of the same sizes with print.css's footer "n / N": what the one-pass render prints there."""
+    body = "".join(
+        f'<div style="height:1px;{"page:landscape;" if wide else ""}{"break-before:page;" if i else ""}"></div>'
+        for i, wide in enumerate(landscape)
+    )
+    html = f'<!DOCTYPE html><html lang="ja"><head><meta charset="utf-8"></head><body class="print">{body}</body></html>'
+    document = HTML(string=html, base_url=str(settings.BASE_DIR / "static") + "/", url_fetcher=SafeURLFetcher()).render(
+        stylesheets=stylesheets(), font_config=font_config()
+    )
+    if len(document.pages) != len(landscape):
+        raise RuntimeError(f"page-number stamp: {len(document.pages)} pages for {len(landscape)}")
+    return pikepdf.open(io.BytesIO(document.write_pdf(pdf_variant=None)))
+
+
+def _copy_outline(source: pikepdf.Pdf, target: pikepdf.Pdf, offset: int, into: list) -> None:
+    page_index = {page.objgen: index for index, page in enumerate(source.pages)}
+
+    def copy(item) -> pikepdf.OutlineItem:
+        destination = item.destination
+        if destination is None and item.action is not None:
+            destination = item.action.get("/D")
+        index = page_index[destination[0].objgen]
+        new = pikepdf.OutlineItem(item.title, destination=pikepdf.Array(
+            [target.pages[offset + index].obj, *list(destination)[1:]]))
+        new.is_closed = item.is_closed
+        new.children.extend(copy(child) for child in item.children)
+        return new
+
+    with source.open_outline() as outline:
+        into.extend(copy(item) for item in outline.root)
 
 
 def assemble(snapshot: dict, results: list[PieceResult], final: bool = False) -> RenderResult:
     """The whole PDF from the rendered pieces (in ``plan`` order): the TOC rendered with literal page numbers, the
     merge, the "n / N" stamp, the outline and the metadata."""
-    raise NotImplementedError
+    started = time.perf_counter()
+    context = _context(snapshot, final)
+    toc, _numbers = _render_toc(context, results)
+    toc_pdf = pikepdf.open(io.BytesIO(toc.write_pdf(pdf_variant=None)))
+    laid_out = time.perf_counter()
+    store = artefact_storage()
+    sources = [toc_pdf]
+    for result in results:
+        with store.open(result.relative_path, "rb") as handle:
+            sources.append(pikepdf.open(io.BytesIO(handle.read())))
+    merged = pikepdf.new()
+    outline_items: list = []
+    for source in sources:
+        offset = len(merged.pages)
+        merged.pages.extend(source.pages)
+        _copy_outline(source, merged, offset, outline_items)
+    landscape = [bool(page.mediabox[2] > page.mediabox[3]) for page in merged.pages]
+    stamp = _stamp_pdf(landscape)
+    for page, numbers in zip(merged.pages, stamp.pages):
+        page.add_overlay(numbers)
+    with merged.open_outline() as outline:
+        outline.root.extend(outline_items)
+    for key, value in toc_pdf.docinfo.items():
+        merged.docinfo[key] = value
+    for key in ("/Lang", "/ViewerPreferences", "/PageMode"):
+        if key in toc_pdf.Root:
+            value = toc_pdf.Root[key]
+            merged.Root[key] = merged.copy_foreign(value) if value.is_indirect else value
+    buffer = io.BytesIO()
+    merged.save(buffer, object_stream_mode=pikepdf.ObjectStreamMode.generate, compress_streams=True)
+    pdf = buffer.getvalue()
+    if share_font_subsets is not None:
+        pdf = share_font_subsets(pdf)
+    done = time.perf_counter()
+    return RenderResult(pdf=pdf, pages=len(landscape), seconds=done - started,
+                        timings={"toc": laid_out - started, "merge": done - laid_out})
 
 
 def render_in_pieces(snapshot: dict, final: bool = False) -> RenderResult:
     """``plan`` → ``render_piece`` for each (reusing cached pieces) → ``assemble``, in this process."""
-    raise NotImplementedError
+    started = time.perf_counter()
+    pieces = plan(snapshot, final)
+    planned = time.perf_counter()
+    results = [render_piece(piece) for piece in pieces]
+    rendered = time.perf_counter()
+    result = assemble(snapshot, results, final)
+    result.seconds = time.perf_counter() - started
+    result.timings = {"plan": planned - started, "pieces": rendered - planned, **result.timings,
+                      "rendered": [r.name for r in results if not r.cached]}
+    return result
