@@ -19,6 +19,7 @@ import io
 import json
 import re
 import time
+import warnings
 from dataclasses import dataclass, field
 
 import pikepdf
@@ -170,7 +171,8 @@ def _toc_css(html: str, numbers: dict[str, int]) -> CSS:
 def _render_toc(context: dict, results: list[PieceResult]):
     """The TOC laid out with literal page numbers. Its own length shifts every number: laid out assuming one page,
     then once more if it took another number of pages."""
-    html = _piece_html(context, "toc")
+    targets = list(dict.fromkeys(re.findall(r'href="#([^"]+)"', _piece_html(context, "toc"))))
+    html = _piece_html(context, "toc", toc_targets=targets)
     toc_pages = 1
     for _ in range(3):
         numbers, start = {}, toc_pages
@@ -185,19 +187,45 @@ def _render_toc(context: dict, results: list[PieceResult]):
     raise RuntimeError("the table of contents' page count does not settle")
 
 
+_STAMP_CSS: list[CSS] = []
+_STAMPS: dict[str, bytes] = {}
+
+
 def _stamp_pdf(landscape: list[bool]) -> pikepdf.Pdf:
-    """Empty pages of the same sizes with print.css's footer "n / N": what the one-pass render prints there."""
+    """Empty, transparent pages of the same sizes with print.css's footer "n / N": what the one-pass render prints
+    there, in the same font and place. The same sequence of page sizes gives the same stamp: kept per process and in
+    the artefact store (pieces/stamps/)."""
+    from .renderer import fingerprint
+
+    pattern = "".join("L" if wide else "P" for wide in landscape)
+    key = hashlib.sha256(f"{fingerprint()}\0stamp\0{pattern}".encode()).hexdigest()
+    if key not in _STAMPS:
+        path, store = f"{PIECES_DIR}/stamps/{key}.pdf", artefact_storage()
+        if store.exists(path):
+            with store.open(path, "rb") as handle:
+                _STAMPS[key] = handle.read()
+        else:
+            _STAMPS[key] = _render_stamp(landscape)
+            save_artefact(path, _STAMPS[key])
+        while len(_STAMPS) > 16:
+            _STAMPS.pop(next(iter(_STAMPS)))
+    return pikepdf.open(io.BytesIO(_STAMPS[key]))
+
+
+def _render_stamp(landscape: list[bool]) -> bytes:
+    if not _STAMP_CSS:  # over app.css and print.css: no page background, it would cover the page stamped
+        _STAMP_CSS.append(CSS(string="html, body { background: none !important; }", font_config=font_config()))
     body = "".join(
         f'<div style="height:1px;{"page:landscape;" if wide else ""}{"break-before:page;" if i else ""}"></div>'
         for i, wide in enumerate(landscape)
     )
     html = f'<!DOCTYPE html><html lang="ja"><head><meta charset="utf-8"></head><body class="print">{body}</body></html>'
     document = HTML(string=html, base_url=str(settings.BASE_DIR / "static") + "/", url_fetcher=SafeURLFetcher()).render(
-        stylesheets=stylesheets(), font_config=font_config()
+        stylesheets=stylesheets() + _STAMP_CSS, font_config=font_config()
     )
     if len(document.pages) != len(landscape):
         raise RuntimeError(f"page-number stamp: {len(document.pages)} pages for {len(landscape)}")
-    return pikepdf.open(io.BytesIO(document.write_pdf(pdf_variant=None)))
+    return document.write_pdf(pdf_variant=None)
 
 
 def _copy_outline(source: pikepdf.Pdf, target: pikepdf.Pdf, offset: int, into: list) -> None:
@@ -218,6 +246,26 @@ def _copy_outline(source: pikepdf.Pdf, target: pikepdf.Pdf, offset: int, into: l
         into.extend(copy(item) for item in outline.root)
 
 
+def _merge_destinations(sources: list[tuple[pikepdf.Pdf, int]], target: pikepdf.Pdf) -> None:
+    """One name tree of destinations (every element id, as in a one-pass render) from the pieces' own (each with the
+    offset of its first page in ``target``): the TOC's links, written by name, lead to them."""
+    entries: dict[str, pikepdf.Array] = {}
+    for source, offset in sources:
+        names = source.Root.get("/Names")
+        if names is None or "/Dests" not in names:
+            continue
+        page_index = {page.objgen: index for index, page in enumerate(source.pages)}
+        for name, destination in pikepdf.NameTree(names.Dests).items():
+            if name not in entries:
+                page = target.pages[offset + page_index[destination[0].objgen]].obj
+                entries[name] = pikepdf.Array([page, *list(destination)[1:]])
+    flat = pikepdf.Array()
+    for name in sorted(entries):
+        flat.append(pikepdf.String(name))
+        flat.append(entries[name])
+    target.Root.Names = pikepdf.Dictionary(Dests=target.make_indirect(pikepdf.Dictionary(Names=flat)))
+
+
 def assemble(snapshot: dict, results: list[PieceResult], final: bool = False) -> RenderResult:
     """The whole PDF from the rendered pieces (in ``plan`` order): the TOC rendered with literal page numbers, the
     merge, the "n / N" stamp, the outline and the metadata."""
@@ -233,14 +281,19 @@ def assemble(snapshot: dict, results: list[PieceResult], final: bool = False) ->
             sources.append(pikepdf.open(io.BytesIO(handle.read())))
     merged = pikepdf.new()
     outline_items: list = []
+    offsets = []
     for source in sources:
-        offset = len(merged.pages)
-        merged.pages.extend(source.pages)
-        _copy_outline(source, merged, offset, outline_items)
+        offsets.append(len(merged.pages))
+        with warnings.catch_warnings():  # named destinations are merged below (_merge_destinations)
+            warnings.simplefilter("ignore", pikepdf.exceptions.PageCopyWarning)
+            merged.pages.extend(source.pages)
+        _copy_outline(source, merged, offsets[-1], outline_items)
     landscape = [bool(page.mediabox[2] > page.mediabox[3]) for page in merged.pages]
     stamp = _stamp_pdf(landscape)
     for page, numbers in zip(merged.pages, stamp.pages):
         page.add_overlay(numbers)
+    placed = list(zip(sources, offsets))
+    _merge_destinations(placed[1:] + placed[:1], merged)  # the TOC last: its placeholders yield
     with merged.open_outline() as outline:
         outline.root.extend(outline_items)
     for key, value in toc_pdf.docinfo.items():
