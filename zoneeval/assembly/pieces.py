@@ -298,10 +298,14 @@ def assemble(snapshot: dict, results: list[PieceResult], final: bool = False) ->
         outline.root.extend(outline_items)
     for key, value in toc_pdf.docinfo.items():
         merged.docinfo[key] = value
-    for key in ("/Lang", "/ViewerPreferences", "/PageMode"):
-        if key in toc_pdf.Root:
-            value = toc_pdf.Root[key]
-            merged.Root[key] = merged.copy_foreign(value) if value.is_indirect else value
+    if "/Lang" in toc_pdf.Root:
+        merged.Root.Lang = toc_pdf.Root.Lang
+    # As the one-pass PDF: the title shown (not the file name), and the same metadata as XMP (without its PDF/UA
+    # claim: drafts in pieces are untagged).
+    merged.Root.ViewerPreferences = pikepdf.Dictionary(DisplayDocTitle=True)
+    with merged.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as xmp:
+        xmp.load_from_docinfo(merged.docinfo)
+        xmp["dc:creator"] = [authority["name"] for authority in snapshot["authorities"]]  # one each, as print.html
     buffer = io.BytesIO()
     merged.save(buffer, object_stream_mode=pikepdf.ObjectStreamMode.generate, compress_streams=True)
     pdf = buffer.getvalue()
