@@ -174,7 +174,7 @@ def test_an_edit_lays_out_only_its_piece_again(edit, store, monkeypatch):
     results = [pieces.render_piece(piece) for piece in pieces.plan(snapshot)]
     assert [r.name for r in results if not r.cached] == expected
     merged = pieces.assemble(snapshot, results)
-    assert calls.count("piece") == 1 and calls.count("toc") in (1, 2)
+    assert calls.count("piece") == 1 and calls.count("toc") <= 2  # the TOC again only if its numbers changed
     assert merged.pages == render_pdf(snapshot).pages
 
 

@@ -136,19 +136,20 @@ def _paths(key: str) -> tuple[str, str]:
     return base + ".pdf", base + ".json"
 
 
-def render_piece(piece: Piece) -> PieceResult:
-    """The piece's PDF, from the artefact store if it was rendered before (by key), else rendered now and stored
-    (pieces/<key[:2]>/<key>.pdf, with a JSON sidecar <key>.json holding pages, anchors and page orientations).
-    The sidecar is written after the PDF: a sidecar means both are there."""
+def _cached(piece: Piece) -> PieceResult | None:
     pdf_path, meta_path = _paths(piece.key)
     store = artefact_storage()
-    if store.exists(meta_path) and store.exists(pdf_path):
-        with store.open(meta_path, "rb") as handle:
-            meta = json.loads(handle.read().decode("utf-8"))
-        return PieceResult(piece.name, piece.key, pdf_path, meta["pages"], meta["anchors"], 0.0, meta["landscape"],
-                           cached=True)
-    started = time.perf_counter()
-    document = _layout(piece.html, piece_stylesheets(continued=True))
+    if not (store.exists(meta_path) and store.exists(pdf_path)):
+        return None
+    with store.open(meta_path, "rb") as handle:
+        meta = json.loads(handle.read().decode("utf-8"))
+    return PieceResult(piece.name, piece.key, pdf_path, meta["pages"], meta["anchors"], 0.0, meta["landscape"],
+                       cached=True)
+
+
+def _store(piece: Piece, document, started: float) -> PieceResult:
+    """Write a laid-out piece (untagged) and its sidecar; the sidecar last: a sidecar means both are there."""
+    pdf_path, meta_path = _paths(piece.key)
     pdf = document.write_pdf(pdf_variant=None, uncompressed_pdf=False)
     anchors, landscape = _facts(document)
     seconds = time.perf_counter() - started
@@ -158,19 +159,30 @@ def render_piece(piece: Piece) -> PieceResult:
     return PieceResult(piece.name, piece.key, pdf_path, len(document.pages), anchors, seconds, landscape)
 
 
-def _toc_css(html: str, numbers: dict[str, int]) -> CSS:
+def render_piece(piece: Piece) -> PieceResult:
+    """The piece's PDF, from the artefact store if it was rendered before (by key), else rendered now and stored
+    (pieces/<key[:2]>/<key>.pdf, with a JSON sidecar <key>.json holding pages, anchors and page orientations)."""
+    cached = _cached(piece)
+    if cached is not None:
+        return cached
+    started = time.perf_counter()
+    return _store(piece, _layout(piece.html, piece_stylesheets(continued=True)), started)
+
+
+def _toc_css(targets: list[str], numbers: dict[str, int]) -> str:
     """The TOC's page numbers as literal content instead of target-counter(): one rule per link of the TOC."""
     rules = []
-    for target in dict.fromkeys(re.findall(r'href="#([^"]+)"', html)):
+    for target in targets:
         if target in numbers:
             selector = target.replace("\\", "\\\\").replace('"', '\\"')
             rules.append(f'.print-toc a[href="#{selector}"]::after {{ content: leader(". ") "{numbers[target]}"; }}')
-    return CSS(string="\n".join(rules), font_config=font_config())
+    return "\n".join(rules)
 
 
-def _render_toc(context: dict, results: list[PieceResult]):
-    """The TOC laid out with literal page numbers. Its own length shifts every number: laid out assuming one page,
-    then once more if it took another number of pages."""
+def _render_toc(context: dict, results: list[PieceResult]) -> PieceResult:
+    """The TOC laid out with literal page numbers, cached like a piece (by its HTML and its numbers: an edit that
+    moves no page reuses it). Its own length shifts every number: laid out assuming one page, then once more if it
+    took another number of pages."""
     targets = list(dict.fromkeys(re.findall(r'href="#([^"]+)"', _piece_html(context, "toc"))))
     html = _piece_html(context, "toc", toc_targets=targets)
     toc_pages = 1
@@ -180,10 +192,16 @@ def _render_toc(context: dict, results: list[PieceResult]):
             for name, index in result.anchors.items():
                 numbers.setdefault(name, start + index + 1)
             start += result.pages
-        document = _layout(html, piece_stylesheets(continued=False) + [_toc_css(html, numbers)])
-        if len(document.pages) == toc_pages:
-            return document, numbers
-        toc_pages = len(document.pages)
+        css = _toc_css(targets, numbers)
+        toc = Piece(-1, "toc", html, piece_key(html + "\0" + css))
+        result = _cached(toc)
+        if result is None:
+            started = time.perf_counter()
+            document = _layout(html, piece_stylesheets(continued=False) + [CSS(string=css, font_config=font_config())])
+            result = _store(toc, document, started)
+        if result.pages == toc_pages:
+            return result
+        toc_pages = result.pages
     raise RuntimeError("the table of contents' page count does not settle")
 
 
@@ -271,12 +289,11 @@ def assemble(snapshot: dict, results: list[PieceResult], final: bool = False) ->
     merge, the "n / N" stamp, the outline and the metadata."""
     started = time.perf_counter()
     context = _context(snapshot, final)
-    toc, _numbers = _render_toc(context, results)
-    toc_pdf = pikepdf.open(io.BytesIO(toc.write_pdf(pdf_variant=None)))
+    toc = _render_toc(context, results)
     laid_out = time.perf_counter()
     store = artefact_storage()
-    sources = [toc_pdf]
-    for result in results:
+    sources = []
+    for result in [toc, *results]:
         with store.open(result.relative_path, "rb") as handle:
             sources.append(pikepdf.open(io.BytesIO(handle.read())))
     merged = pikepdf.new()
@@ -296,6 +313,7 @@ def assemble(snapshot: dict, results: list[PieceResult], final: bool = False) ->
     _merge_destinations(placed[1:] + placed[:1], merged)  # the TOC last: its placeholders yield
     with merged.open_outline() as outline:
         outline.root.extend(outline_items)
+    toc_pdf = sources[0]
     for key, value in toc_pdf.docinfo.items():
         merged.docinfo[key] = value
     if "/Lang" in toc_pdf.Root:
@@ -313,7 +331,7 @@ def assemble(snapshot: dict, results: list[PieceResult], final: bool = False) ->
         pdf = share_font_subsets(pdf)
     done = time.perf_counter()
     return RenderResult(pdf=pdf, pages=len(landscape), seconds=done - started,
-                        timings={"toc": laid_out - started, "merge": done - laid_out})
+                        timings={"toc": laid_out - started, "merge": done - laid_out, "toc_cached": toc.cached})
 
 
 def render_in_pieces(snapshot: dict, final: bool = False) -> RenderResult:
