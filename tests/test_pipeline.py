@@ -46,6 +46,7 @@ def _fast_render(monkeypatch, calls):
         return RenderResult(pdf=b"%PDF-1.7 stub " + os.urandom(8), pages=3, seconds=0.01)
 
     monkeypatch.setattr(services, "render_pdf", fake)
+    monkeypatch.setattr(services, "render_in_pieces", services.render_pdf)  # drafts render in pieces
 
 
 def test_run_goes_through_every_stage_and_stores_findings_and_timings(edition, monkeypatch):
@@ -160,6 +161,7 @@ def test_failure_marks_the_run_failed(edition, eager, monkeypatch):
         raise ValueError("layout exploded")
 
     monkeypatch.setattr(services, "render_pdf", broken)
+    monkeypatch.setattr(services, "render_in_pieces", services.render_pdf)  # drafts render in pieces
     run = AssemblyRun.objects.create(edition=edition)
     with pytest.raises(ValueError):
         tasks.dispatch_pipeline(run.pk)
@@ -263,6 +265,7 @@ def test_a_failed_render_in_process_shows_the_run_with_the_reason(
         raise RuntimeError("フォントが見つかりません")
 
     monkeypatch.setattr(services, "render_pdf", broken)
+    monkeypatch.setattr(services, "render_in_pieces", services.render_pdf)  # drafts render in pieces
     _login(client, "coord", edition.coordinator, Membership.Role.COORDINATOR)
     url = reverse("assembly:start", args=["keihin", 2019])
     with django_capture_on_commit_callbacks(execute=True):

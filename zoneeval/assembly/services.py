@@ -15,6 +15,7 @@ from django.utils import timezone
 from ..reports.interchange.export import edition_snapshot, to_json
 from ..reports.models import Edition
 from .models import Artefact, AssembledSnapshot, AssemblyRun
+from .pieces import render_in_pieces
 from .render import document_html, render_pdf
 from .renderer import fingerprint
 from .storage import artefact_relative_path, save_artefact
@@ -118,7 +119,9 @@ def render(run_id: int) -> AssemblyRun:
         return run
     else:
         _progress(run, AssemblyRun.Stage.RENDER, 55)
-        result = render_pdf(json.loads(run.snapshot.payload))
+        # A draft renders in pieces (only the pieces whose HTML changed are laid out again; untagged: tagging does
+        # not survive the merge); the submitted PDF is one tagged pass (render_final).
+        result = render_in_pieces(json.loads(run.snapshot.payload))
         _progress(run, AssemblyRun.Stage.RENDER, 90)
         relative = artefact_relative_path(digest, f"{renderer[:12]}.pdf")
         relative = save_artefact(relative, result.pdf)
