@@ -346,3 +346,9 @@ def render_in_pieces(snapshot: dict, final: bool = False) -> RenderResult:
     result.timings = {"plan": planned - started, "pieces": rendered - planned, **result.timings,
                       "rendered": [r.name for r in results if not r.cached]}
     return result
+
+
+def cached(piece: Piece) -> PieceResult | None:
+    """The piece's result if it is in the artefact store already (nothing is rendered): a parallel render sends
+    only the other pieces to the workers."""
+    return _cached(piece)
