@@ -119,8 +119,9 @@ def render(run_id: int) -> AssemblyRun:
         return run
     else:
         _progress(run, AssemblyRun.Stage.RENDER, 55)
-        # A draft renders in pieces (only the pieces whose HTML changed are laid out again; untagged: tagging does
-        # not survive the merge); the submitted PDF is one tagged pass (render_final).
+        # A draft renders in pieces: only the pieces whose HTML changed are laid out again, merged into the same
+        # tagged PDF as one pass (tests/test_pieces.py, test_pdf_tags.py). The submitted PDF stays one pass
+        # (render_final): a record, rendered once.
         result = render_in_pieces(json.loads(run.snapshot.payload))
         _progress(run, AssemblyRun.Stage.RENDER, 90)
         relative = artefact_relative_path(digest, f"{renderer[:12]}.pdf")
