@@ -9,8 +9,8 @@ piece: it is rendered last by ``assemble`` with literal page numbers, once every
 
 ``assemble`` merges the TOC and the pieces with pikepdf, stamps each page's "n / N" (a WeasyPrint render of the same
 @page footer on otherwise empty pages, overlaid), rebuilds the outline from the pieces' outlines and copies the
-metadata of the one-pass PDF. Pieces are untagged: tagging does not survive a merge (see README "Performance"), so the
-submitted PDF (render_final) stays one tagged pass and drafts use pieces.
+metadata of the one-pass PDF, and merges the pieces' structure trees (PDF/UA-1, with pdf_tags' additions) into one:
+the merged PDF is tagged as the one pass is. The submitted PDF (render_final) is still rendered in one pass.
 """
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ from weasyprint import CSS, HTML
 
 from ..reports.presentation import document_context
 from . import pdf_tags
-from .render import RenderResult, draft_mark, font_config, stylesheets
+from .render import PDF_VARIANT, RenderResult, draft_mark, font_config, stylesheets
 from .storage import artefact_storage, save_artefact
 from .url_fetcher import SafeURLFetcher
 
@@ -50,13 +50,15 @@ class Piece:
     name: str
     html: str
     key: str
+    continues: bool = False  # its first element continues the last one of the piece before (別紙1-2's section)
 
 
 @dataclass
 class PieceResult:
     """A rendered piece: ``relative_path`` in the artefact store (pieces/<key[:2]>/<key>.pdf), its page count,
     ``anchors`` (element id -> 0-based page index within the piece), ``seconds`` spent rendering it now (0.0 when
-    it came from the cache), ``landscape`` (per page, for the page-number stamp), ``cached``."""
+    it came from the cache), ``landscape`` (per page, for the page-number stamp), ``cached``, ``continues`` (as the
+    piece's)."""
 
     name: str
     key: str
@@ -66,6 +68,7 @@ class PieceResult:
     seconds: float = 0.0
     landscape: list[bool] = field(default_factory=list)
     cached: bool = False
+    continues: bool = False
 
 
 def piece_key(html: str) -> str:
@@ -91,16 +94,19 @@ def plan(snapshot: dict, final: bool = False) -> list[Piece]:
     """The content pieces of a snapshot's print document, in document order (the TOC excluded)."""
     context = _context(snapshot, final)
     parts: list[tuple[str, str]] = [("body", _piece_html(context, "body")), ("annex1", _piece_html(context, "annex1"))]
+    continued = set()
     pages = context["schedule"]["print_pages"]
     if pages:  # each printed page of 別紙1-2 begins with a forced break: one piece each
         for number, page in enumerate(pages):
             schedule_slice = {"pages": [page], "first": number == 0, "last": number == len(pages) - 1}
             parts.append((f"annex1_2-{number + 1}", _piece_html(context, "annex1_2", schedule_slice=schedule_slice)))
+            if number:
+                continued.add(f"annex1_2-{number + 1}")
     else:
         parts.append(("annex1_2", _piece_html(context, "annex1_2")))
     for name in ("annex2", "annex3", "annex4"):
         parts.append((name, _piece_html(context, name)))
-    return [Piece(index, name, html, piece_key(html)) for index, (name, html) in enumerate(parts)]
+    return [Piece(index, name, html, piece_key(html), name in continued) for index, (name, html) in enumerate(parts)]
 
 
 _PIECE_CSS: dict[bool, list[CSS]] = {}
@@ -144,19 +150,21 @@ def _cached(piece: Piece) -> PieceResult | None:
     with store.open(meta_path, "rb") as handle:
         meta = json.loads(handle.read().decode("utf-8"))
     return PieceResult(piece.name, piece.key, pdf_path, meta["pages"], meta["anchors"], 0.0, meta["landscape"],
-                       cached=True)
+                       cached=True, continues=piece.continues)
 
 
 def _store(piece: Piece, document, started: float) -> PieceResult:
-    """Write a laid-out piece (untagged) and its sidecar; the sidecar last: a sidecar means both are there."""
+    """Write a laid-out piece (tagged, as the one pass) and its sidecar; the sidecar last: a sidecar means both are
+    there."""
     pdf_path, meta_path = _paths(piece.key)
-    pdf = document.write_pdf(pdf_variant=None, uncompressed_pdf=False)
+    pdf = document.write_pdf(pdf_variant=PDF_VARIANT, uncompressed_pdf=False)
     anchors, landscape = _facts(document)
     seconds = time.perf_counter() - started
     pdf_path = save_artefact(pdf_path, pdf)
     meta = {"pages": len(document.pages), "anchors": anchors, "landscape": landscape}
     save_artefact(meta_path, json.dumps(meta, ensure_ascii=False, sort_keys=True).encode("utf-8"))
-    return PieceResult(piece.name, piece.key, pdf_path, len(document.pages), anchors, seconds, landscape)
+    return PieceResult(piece.name, piece.key, pdf_path, len(document.pages), anchors, seconds, landscape,
+                       continues=piece.continues)
 
 
 def render_piece(piece: Piece) -> PieceResult:
@@ -243,7 +251,7 @@ def _render_stamp(landscape: list[bool]) -> bytes:
     )
     if len(document.pages) != len(landscape):
         raise RuntimeError(f"page-number stamp: {len(document.pages)} pages for {len(landscape)}")
-    return document.write_pdf(pdf_variant=None)
+    return document.write_pdf(pdf_variant=PDF_VARIANT)  # tagged: the numbers are pagination artifacts
 
 
 def _copy_outline(source: pikepdf.Pdf, target: pikepdf.Pdf, offset: int, into: list) -> None:
@@ -262,6 +270,70 @@ def _copy_outline(source: pikepdf.Pdf, target: pikepdf.Pdf, offset: int, into: l
 
     with source.open_outline() as outline:
         into.extend(copy(item) for item in outline.root)
+
+
+def _kids(element) -> list:
+    kids = element.get("/K")
+    return list(kids) if isinstance(kids, pikepdf.Array) else [] if kids is None else [kids]
+
+
+def _is_element(kid) -> bool:
+    return isinstance(kid, pikepdf.Dictionary) and "/S" in kid
+
+
+def _join(into, element) -> None:
+    """``element`` continues ``into`` (the same HTML element, cut by the piece boundary): its kids become into's."""
+    kids = _kids(into)
+    for kid in _kids(element):
+        if _is_element(kid):
+            kid.P = into
+        kids.append(kid)
+    into.K = pikepdf.Array(kids)
+
+
+def _merge_structure(placed: list[tuple[pikepdf.Pdf, int, bool]], target: pikepdf.Pdf) -> None:
+    """One structure tree from the pieces' (each with the offset of its first page in ``target`` and whether it
+    continues the piece before): their /Document elements' kids under one /Document, the <article> that every piece
+    opens joined into one /Art (and a section cut by a piece boundary into one /Sect: pdf_tags' rule 5, an element
+    over a page break is one element), the parent trees' keys shifted past the pieces before."""
+    nums, base, document = pikepdf.Array(), 0, None
+    for source, offset, continues in placed:
+        tree = source.Root.StructTreeRoot
+        source_nums = list(tree.ParentTree.Nums)
+        for page in target.pages[offset:offset + len(source.pages)]:
+            if "/StructParents" in page.obj:
+                page.obj.StructParents = int(page.obj.StructParents) + base
+            for annotation in page.obj.get("/Annots", []):
+                if "/StructParent" in annotation:
+                    annotation.StructParent = int(annotation.StructParent) + base
+        for key, value in zip(source_nums[::2], source_nums[1::2]):
+            nums.append(int(key) + base)
+            nums.append(target.copy_foreign(value) if value.is_indirect else pikepdf.Array(
+                [target.copy_foreign(v) if v.is_indirect else v for v in value]))
+        base += max((int(key) for key in source_nums[::2]), default=-1) + 1
+        root = target.copy_foreign(_kids(tree)[0])  # the /Document element (its pages are target's already)
+        if document is None:
+            document = root
+            continue
+        for kid in _kids(root):
+            last = _kids(document)[-1] if _kids(document) else None
+            if _is_element(kid) and last is not None and _is_element(last) and kid.S == last.S == "/Art":
+                first = next((k for k in _kids(kid) if _is_element(k)), None)
+                previous = next((k for k in reversed(_kids(last)) if _is_element(k)), None)
+                if continues and first is not None and previous is not None and first.S == previous.S:
+                    _join(previous, first)
+                    kid.K = pikepdf.Array([k for k in _kids(kid) if not (_is_element(k) and k.objgen == first.objgen)])
+                _join(last, kid)
+                continue
+            if _is_element(kid):
+                kid.P = document
+            document.K = pikepdf.Array([*_kids(document), kid])
+    tree_root = target.make_indirect(pikepdf.Dictionary(
+        Type=pikepdf.Name.StructTreeRoot, K=pikepdf.Array([document]),
+        ParentTree=target.make_indirect(pikepdf.Dictionary(Nums=nums)), ParentTreeNextKey=base))
+    document.P = tree_root
+    target.Root.StructTreeRoot = tree_root
+    target.Root.MarkInfo = pikepdf.Dictionary(Marked=True)
 
 
 def _merge_destinations(sources: list[tuple[pikepdf.Pdf, int]], target: pikepdf.Pdf) -> None:
@@ -313,19 +385,20 @@ def assemble(snapshot: dict, results: list[PieceResult], final: bool = False) ->
     _merge_destinations(placed[1:] + placed[:1], merged)  # the TOC last: its placeholders yield
     with merged.open_outline() as outline:
         outline.root.extend(outline_items)
+    _merge_structure([(source, offset, result.continues) for (source, offset), result in zip(placed, [toc, *results])],
+                     merged)
+    # The metadata of every piece is the document's (same <head>): the TOC's, as the one pass writes it.
     toc_pdf = sources[0]
     for key, value in toc_pdf.docinfo.items():
         merged.docinfo[key] = value
-    if "/Lang" in toc_pdf.Root:
-        merged.Root.Lang = toc_pdf.Root.Lang
-    # As the one-pass PDF: the title shown (not the file name), and the same metadata as XMP (without its PDF/UA
-    # claim: drafts in pieces are untagged).
-    merged.Root.ViewerPreferences = pikepdf.Dictionary(DisplayDocTitle=True)
-    with merged.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as xmp:
-        xmp.load_from_docinfo(merged.docinfo)
-        xmp["dc:creator"] = [authority["name"] for authority in snapshot["authorities"]]  # one each, as print.html
+    for key in ("/Lang", "/ViewerPreferences", "/Metadata"):
+        if key in toc_pdf.Root:
+            value = toc_pdf.Root[key]
+            merged.Root[key] = merged.copy_foreign(value) if value.is_indirect else pikepdf.Dictionary(
+                {name: item for name, item in value.items()}) if isinstance(value, pikepdf.Dictionary) else value
     buffer = io.BytesIO()
-    merged.save(buffer, object_stream_mode=pikepdf.ObjectStreamMode.generate, compress_streams=True)
+    merged.save(buffer, object_stream_mode=pikepdf.ObjectStreamMode.generate, compress_streams=True,
+                fix_metadata_version=False)  # the XMP as WeasyPrint wrote it
     pdf = buffer.getvalue()
     if share_font_subsets is not None:
         pdf = share_font_subsets(pdf)

@@ -113,8 +113,9 @@ def render(run_id: int) -> AssemblyRun:
         return run
     started = time.perf_counter()
     _progress(run, AssemblyRun.Stage.RENDER, 55)
-    # A draft renders in pieces (only the pieces whose HTML changed are laid out again; untagged: tagging does
-    # not survive the merge); the submitted PDF is one tagged pass (render_final).
+    # A draft renders in pieces: only the pieces whose HTML changed are laid out again, merged into the same
+    # tagged PDF as one pass (tests/test_pieces.py, test_pdf_tags.py). The submitted PDF stays one pass
+    # (render_final): a record, rendered once.
     result = render_in_pieces(json.loads(run.snapshot.payload))
     _progress(run, AssemblyRun.Stage.RENDER, 90)
     return _store_render(run, result, time.perf_counter() - started)
