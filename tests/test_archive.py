@@ -42,6 +42,7 @@ def _content_render(monkeypatch):
         return RenderResult(pdf=f"%PDF-1.7 {digest}".encode(), pages=1, seconds=0.0)
 
     monkeypatch.setattr(assembly_services, "render_pdf", render)
+    monkeypatch.setattr(assembly_services, "render_in_pieces", assembly_services.render_pdf)  # drafts render in pieces
 
 
 def _cycle_and_submit(edition, people, client=None):
@@ -269,5 +270,6 @@ def test_the_submitted_pdf_is_rendered_when_the_last_coauthor_signs_not_by_the_s
         raise AssertionError("the submission rendered the PDF again")
 
     monkeypatch.setattr(assembly_services, "render_pdf", no_render)
+    monkeypatch.setattr(assembly_services, "render_in_pieces", assembly_services.render_pdf)  # drafts render in pieces
     submission = archive.submit(people["coordinator"], edition, run.snapshot.content_hash)
     assert submission.pdf == final and submission.pdf_sha256 == final.sha256

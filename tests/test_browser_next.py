@@ -54,6 +54,7 @@ def test_a_findings_fix_link_opens_the_items_form(live_server, edition, browser_
     settings.ARTEFACT_DIR = tmp_path / "artefacts"
     monkeypatch.setattr(assembly_services, "render_pdf",
                         lambda snapshot, html=None: RenderResult(pdf=b"%PDF-1.7 stub", pages=1, seconds=0.0))
+    monkeypatch.setattr(assembly_services, "render_in_pieces", assembly_services.render_pdf)  # drafts render in pieces
     kanagawa = edition.coauthors.get(authority__slug="kanagawa").authority
     ensure_user("kanagawa-drafter", "pw-for-tests-123", authority=kanagawa, role="drafter")
     drafting.ensure_parts(edition)
@@ -76,6 +77,7 @@ def test_after_an_edit_the_last_runs_pdf_and_findings_are_marked_out_of_date(liv
     settings.ARTEFACT_DIR = tmp_path / "artefacts"
     monkeypatch.setattr(assembly_services, "render_pdf",
                         lambda snapshot, html=None: RenderResult(pdf=b"%PDF-1.7 stub", pages=1, seconds=0.0))
+    monkeypatch.setattr(assembly_services, "render_in_pieces", assembly_services.render_pdf)  # drafts render in pieces
     yokohama = edition.coauthors.get(authority__slug="yokohama").authority
     drafter = ensure_user("yokohama-drafter", "pw-for-tests-123", authority=yokohama, role="drafter")
     drafting.ensure_parts(edition)

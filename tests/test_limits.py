@@ -297,6 +297,7 @@ def test_a_document_over_budget_is_an_error_finding_and_is_never_rendered(editio
         raise AssertionError("an over-budget document must not be rendered")
 
     monkeypatch.setattr(assembly_services, "render_pdf", no_render)
+    monkeypatch.setattr(assembly_services, "render_in_pieces", assembly_services.render_pdf)  # drafts render in pieces
     run = assembly_services.run_synchronously(edition)
     assert run.artefact_id is None and run.status == "failed" and "大きすぎる" in run.failure
     assert any(f["rule"] == "document_within_budget" for f in run.findings)

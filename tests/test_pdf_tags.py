@@ -4,8 +4,10 @@ import json
 import re
 
 import pytest
+from django.test import override_settings
 from lxml import html as lxml_html
 
+from zoneeval.assembly.pieces import render_in_pieces
 from zoneeval.assembly.render import document_html, draft_mark, render_pdf
 from zoneeval.reports import era
 from zoneeval.reports.presentation import document_context
@@ -30,8 +32,12 @@ def draft_html(snapshot):
     return document_html(snapshot)
 
 
-@pytest.fixture(scope="module")
-def draft(snapshot, draft_html):
+@pytest.fixture(scope="module", params=["one pass", "pieces"])
+def draft(request, snapshot, draft_html, tmp_path_factory):
+    """A draft as one pass renders it, and as drafts are rendered: in pieces, merged (zoneeval/assembly/pieces.py)."""
+    if request.param == "pieces":
+        with override_settings(ARTEFACT_DIR=tmp_path_factory.mktemp("artefacts")):
+            return read(render_in_pieces(snapshot).pdf)
     return read(render_pdf(snapshot, draft_html).pdf)
 
 
@@ -55,8 +61,8 @@ def _expected_title(snapshot) -> str:
 
 
 @pytest.mark.parametrize("which", ["draft", "final"])
-def test_the_catalog_declares_a_tagged_document_in_japanese_with_its_title(which, request):
-    pdf = request.getfixturevalue(which)
+def test_the_catalog_declares_a_tagged_document_in_japanese_with_its_title(which, draft, final):
+    pdf = {"draft": draft, "final": final}[which]
     assert "StructTreeRoot" in pdf.catalog
     assert bool(pdf.catalog["MarkInfo"]["/Marked"]) is True
     assert str(pdf.catalog["Lang"]) == "ja"
@@ -153,8 +159,8 @@ def _marked_chars(pdf):
 
 
 @pytest.mark.parametrize("which", ["draft", "final"])
-def test_every_glyph_is_tagged_content_or_an_artifact(which, request):
-    pdf = request.getfixturevalue(which)
+def test_every_glyph_is_tagged_content_or_an_artifact(which, draft, final):
+    pdf = {"draft": draft, "final": final}[which]
     for char in _marked_chars(pdf):
         if char.get("tag") == "Artifact":
             continue

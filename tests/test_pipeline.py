@@ -1,4 +1,5 @@
 """The assembly pipeline in one process: stages, idempotency by content hash, atomic artefacts, retries, the page."""
+import json
 import os
 
 import pytest
@@ -46,6 +47,7 @@ def _fast_render(monkeypatch, calls):
         return RenderResult(pdf=b"%PDF-1.7 stub " + os.urandom(8), pages=3, seconds=0.01)
 
     monkeypatch.setattr(services, "render_pdf", fake)
+    monkeypatch.setattr(services, "render_in_pieces", services.render_pdf)  # drafts render in pieces
 
 
 def test_run_goes_through_every_stage_and_stores_findings_and_timings(edition, monkeypatch):
@@ -160,6 +162,7 @@ def test_failure_marks_the_run_failed(edition, eager, monkeypatch):
         raise ValueError("layout exploded")
 
     monkeypatch.setattr(services, "render_pdf", broken)
+    monkeypatch.setattr(services, "render_in_pieces", services.render_pdf)  # drafts render in pieces
     run = AssemblyRun.objects.create(edition=edition)
     with pytest.raises(ValueError):
         tasks.dispatch_pipeline(run.pk)
@@ -263,6 +266,7 @@ def test_a_failed_render_in_process_shows_the_run_with_the_reason(
         raise RuntimeError("フォントが見つかりません")
 
     monkeypatch.setattr(services, "render_pdf", broken)
+    monkeypatch.setattr(services, "render_in_pieces", services.render_pdf)  # drafts render in pieces
     _login(client, "coord", edition.coordinator, Membership.Role.COORDINATOR)
     url = reverse("assembly:start", args=["keihin", 2019])
     with django_capture_on_commit_callbacks(execute=True):
@@ -296,3 +300,67 @@ def test_artefacts_go_through_the_configured_storage(tmp_path, settings):
     assert artefact.stored() and artefact.read_bytes() == b"%PDF in memory"
     assert not (settings.ARTEFACT_DIR / "ab" / "abc.pdf").exists()  # nothing on the local folder
     assert storage.save_artefact("ab/abc.pdf", b"%PDF in memory") == name  # content-addressed: not written twice
+
+
+def test_the_status_counts_the_pieces_while_they_render(client, edition):
+    _login(client, "viewer-y", None, Membership.Role.VIEWER)
+    run = AssemblyRun.objects.create(edition=edition, status="running", stage="render", percent=65, pieces_total=12,
+                                     pieces_done=3)
+    html = client.get(reverse("assembly:status", args=["keihin", 2019, run.pk])).content.decode()
+    assert "PDF作成中：<span class=\"run-pieces\">3/12</span>" in html and 'value="65"' in html
+
+
+def test_a_piece_done_is_counted_once_and_never_beyond_the_total(edition, monkeypatch):
+    monkeypatch.setattr(services, "render_piece", lambda piece: piece)
+    run = AssemblyRun.objects.create(edition=edition, status="running", stage="render", percent=55, pieces_total=4)
+    percents = []
+    for _ in range(5):  # a fifth (a task delivered again) is not a fifth piece
+        services.render_run_piece(run.pk, None)
+        run.refresh_from_db()
+        percents.append((run.pieces_done, run.percent))
+    assert percents == [(1, 65), (2, 75), (3, 85), (4, 95), (4, 95)]
+
+
+def test_the_pipeline_renders_the_pieces_as_a_chord_and_only_the_changed_ones_again(edition, eager, monkeypatch):
+    """In-process (eager, as the demo): one task per piece that is not in the cache, then the merge."""
+    from zoneeval.assembly import pieces
+
+    sent, seen = [], []
+    real = tasks.render_piece_stage.run
+
+    def spy(run_id, index, name, html, key):
+        run = AssemblyRun.objects.get(pk=run_id)
+        seen.append((run.pieces_done, run.pieces_total, run.percent))
+        sent.append(name)
+        return real(run_id, index, name, html, key)
+
+    monkeypatch.setattr(tasks.render_piece_stage, "run", spy)
+    first = AssemblyRun.objects.create(edition=edition)
+    tasks.dispatch_pipeline(first.pk)
+    first.refresh_from_db()
+    names = [piece.name for piece in pieces.plan(json.loads(first.snapshot.payload))]
+    assert first.status == "succeeded", first.failure
+    assert sent == names and first.pieces_done == first.pieces_total == len(names)
+    assert [done for done, _, _ in seen] == list(range(len(names)))  # the progress bar counts pieces
+    assert [percent for _, _, percent in seen] == [55 + 40 * done // len(names) for done in range(len(names))]
+    assert set(first.timings) == {"assemble", "validate", "render", "merge"}
+    one_pass_pages = first.artefact.pages
+    assert first.artefact.read_bytes().startswith(b"%PDF") and one_pass_pages > 20
+
+    passage = Passage.objects.get(edition=edition, slot="part7.overall")
+    passage.text = "<p>並列で作り直す総合評価。</p>"
+    passage.save()
+    sent.clear()
+    second = AssemblyRun.objects.create(edition=edition)
+    tasks.dispatch_pipeline(second.pk)
+    second.refresh_from_db()
+    assert second.status == "succeeded", second.failure
+    assert sent == ["body"]  # the other pieces were cached: not sent as tasks
+    assert second.pieces_done == second.pieces_total == len(names)
+    assert second.artefact_id != first.artefact_id and second.artefact.pages == one_pass_pages
+
+    sent.clear()
+    third = AssemblyRun.objects.create(edition=edition)  # the same content: the same PDF, no piece sent
+    tasks.dispatch_pipeline(third.pk)
+    third.refresh_from_db()
+    assert third.status == "succeeded" and third.artefact_id == second.artefact_id and sent == []

@@ -182,7 +182,10 @@ def test_sign_in_edit_assemble_and_download_the_pdf_rendered_on_another_host(pro
 
         # it was only on the object store: no host's folder holds it
         objects = processes.s3_objects(production["endpoint"], production["bucket"])
-        assert objects == {f"zoneeval/{run.artefact.relative_path}": pdf.content}
+        pieces = {name for name in objects if name.startswith("zoneeval/pieces/")}  # the piece cache, also there
+        assert {name: data for name, data in objects.items() if name not in pieces} == {
+            f"zoneeval/{run.artefact.relative_path}": pdf.content}
+        assert len([name for name in pieces if name.endswith(".json")]) >= run.pieces_total
         for folder in production["var_dirs"]:
             assert _artefact_files(folder) == [], folder
 
@@ -190,8 +193,10 @@ def test_sign_in_edit_assemble_and_download_the_pdf_rendered_on_another_host(pro
         worker_log = production["worker"].log.read_text(errors="replace")
         render_log = production["render"].log.read_text(errors="replace")
         ran = re.compile(r"Task zoneeval\.assembly\.tasks\.(\w+)\[[^]]+\] succeeded")
-        assert sorted(ran.findall(worker_log)) == ["assemble_stage", "validate_stage"]
-        assert ran.findall(render_log) == ["render_stage"]
+        assert sorted(ran.findall(worker_log)) == ["assemble_stage", "plan_render_stage", "validate_stage"]
+        rendered = ran.findall(render_log)  # a chord: one task per piece, then the merge
+        assert rendered[-1] == "merge_pieces_stage" and set(rendered[:-1]) == {"render_piece_stage"}
+        assert len(rendered) - 1 == run.pieces_total
         assert f"assembly run {run.pk} rendered in process" in render_log
 
     # the render worker's child keeps what it grew to (README "Production": the memory cap)

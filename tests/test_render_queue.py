@@ -9,7 +9,15 @@ from django.conf import settings
 
 from zoneeval.assembly import services
 from zoneeval.assembly.models import AssemblyRun
-from zoneeval.assembly.tasks import assemble_stage, pipeline, render_final_stage, render_stage, validate_stage
+from zoneeval.assembly.tasks import (
+    assemble_stage,
+    merge_pieces_stage,
+    pipeline,
+    plan_render_stage,
+    render_final_stage,
+    render_piece_stage,
+    validate_stage,
+)
 from zoneeval.reports.tasks import record_export_task
 from zoneeval.workflow.tasks import send_overdue_reminders
 
@@ -23,14 +31,16 @@ def _queue(task, **options) -> str:
 
 def test_render_goes_to_the_render_queue_and_everything_else_to_default():
     assert settings.CELERY_TASK_DEFAULT_QUEUE == "default"
-    for task in (render_stage, render_final_stage):  # every WeasyPrint render
+    for task in (render_piece_stage, merge_pieces_stage, render_final_stage):  # every WeasyPrint render
         assert _queue(task) == "render", task.name
-    for task in (assemble_stage, validate_stage, record_export_task, send_overdue_reminders):
+    for task in (assemble_stage, validate_stage, plan_render_stage, record_export_task, send_overdue_reminders):
         assert _queue(task) == "default", task.name
-    assert _queue(render_stage, queue="isolated") == "isolated"  # an explicit queue wins (tests isolate so)
+    assert _queue(render_piece_stage, queue="isolated") == "isolated"  # an explicit queue wins (tests isolate so)
     stages = pipeline(1).tasks
-    assert [s.task.rsplit(".", 1)[-1] for s in stages] == ["assemble_stage", "validate_stage", "render_stage"]
+    assert [s.task.rsplit(".", 1)[-1] for s in stages] == ["assemble_stage", "validate_stage", "plan_render_stage"]
     assert all(s.options.get("queue") is None for s in stages)  # routed by settings, not pinned
+    isolated = pipeline(1, queue="isolated").tasks  # a queue given reaches the pieces and the merge too
+    assert all(s.options["queue"] == "isolated" for s in isolated) and isolated[-1].args[1] == {"queue": "isolated"}
 
 
 @pytest.mark.worker
@@ -58,7 +68,8 @@ def test_a_render_worker_over_its_memory_cap_replaces_its_child_and_loses_no_wor
         processes.wait_for(lambda: " ready." in worker.log.read_text(), 60, "the worker to be ready", watched)
         rendered_by = []
         for run in runs:
-            render_stage.delay(run.pk)  # no queue given: the route sends it to "render"
+            # planned here; no queue given: the routes send the pieces and the merge to "render"
+            plan_render_stage.apply(args=[run.pk], throw=True)
 
             def finished(run=run):
                 run.refresh_from_db()

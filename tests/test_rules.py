@@ -178,6 +178,7 @@ def _signable(edition, monkeypatch):
 
     monkeypatch.setattr(assembly_services, "render_pdf",
                         lambda snapshot, html=None: RenderResult(pdf=b"%PDF-1.7 test", pages=1, seconds=0.0))
+    monkeypatch.setattr(assembly_services, "render_in_pieces", assembly_services.render_pdf)  # drafts render in pieces
     m.TargetYear.objects.filter(target__indicator__edition=edition).update(stated_progress=None)
     m.FiscalSupportRow.objects.filter(edition=edition).update(stated_cumulative_total=None)
     Part.objects.filter(edition=edition).update(state="approved")

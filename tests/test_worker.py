@@ -98,6 +98,20 @@ def _files(folder):
     return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file()) if folder.exists() else []
 
 
+def _run_files(folder):
+    """The files outside the piece cache (pieces/: each piece a complete file, written atomically, checked apart)."""
+    return [name for name in _files(folder) if not name.startswith("pieces/")]
+
+
+def _assert_pieces_complete(folder):
+    for name in _files(folder):
+        if name.startswith("pieces/"):
+            data = (folder / name).read_bytes()
+            assert name.endswith((".pdf", ".json")), name  # no temporary file
+            assert (data.startswith(b"%PDF") and data.rstrip().endswith(b"%%EOF")) if name.endswith(".pdf") else \
+                data.endswith(b"}"), name
+
+
 def test_killed_worker_leaves_no_partial_file_and_the_run_completes_when_run_again(edition, artefact_dir):
     queue = f"test-{uuid.uuid4().hex[:8]}"
     first = _start_worker(queue, artefact_dir)
@@ -108,17 +122,18 @@ def test_killed_worker_leaves_no_partial_file_and_the_run_completes_when_run_aga
         def rendering():
             run.refresh_from_db()
             assert run.status != "failed", run.failure
-            return run.stage == "render" and run.percent == 55
+            return run.stage == "render" and 55 <= run.percent < 95  # the pieces are being rendered
 
         _wait_for(rendering, 90, "the worker to start rendering")
-        time.sleep(0.5)  # well inside WeasyPrint's layout of the whole document
+        time.sleep(0.5)  # while the pieces are laid out (this worker renders them one after another)
         first.kill()  # SIGKILL: no clean-up code runs
         first.wait(timeout=20)
     finally:
         _stop(first)
     run.refresh_from_db()
     assert run.status == "running" and run.artefact_id is None
-    assert _files(artefact_dir) == []  # no partial file, not even a temporary one
+    assert _run_files(artefact_dir) == []  # no partial file, not even a temporary one
+    _assert_pieces_complete(artefact_dir)
 
     second = _start_worker(queue, artefact_dir)
     try:
@@ -133,8 +148,9 @@ def test_killed_worker_leaves_no_partial_file_and_the_run_completes_when_run_aga
         _stop(second)
         _delete_queue(queue)
     assert run.status == "succeeded", run.failure
-    files = _files(artefact_dir)
+    files = _run_files(artefact_dir)
     assert files == [run.artefact.relative_path]
+    _assert_pieces_complete(artefact_dir)
     assert run.artefact.relative_path.startswith(f"{run.snapshot.content_hash[:2]}/{run.snapshot.content_hash}.")
     pdf = (artefact_dir / files[0]).read_bytes()
     assert pdf.startswith(b"%PDF") and pdf.rstrip().endswith(b"%%EOF")

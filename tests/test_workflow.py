@@ -170,6 +170,7 @@ def _fast_render(monkeypatch):
 
     monkeypatch.setattr(assembly_services, "render_pdf",
                         lambda snapshot, html=None: RenderResult(pdf=b"%PDF-1.7 final", pages=1, seconds=0.0))
+    monkeypatch.setattr(assembly_services, "render_in_pieces", assembly_services.render_pdf)  # drafts render in pieces
 
 
 def test_sign_off_requires_approval_a_clean_run_and_the_current_hash(edition, people, monkeypatch):

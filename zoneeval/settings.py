@@ -223,7 +223,8 @@ else:
 # a task is sent (tests isolate their workers so) takes precedence over these routes.
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {
-    "zoneeval.assembly.tasks.render_stage": {"queue": "render"},
+    "zoneeval.assembly.tasks.render_piece_stage": {"queue": "render"},
+    "zoneeval.assembly.tasks.merge_pieces_stage": {"queue": "render"},
     "zoneeval.assembly.tasks.render_final_stage": {"queue": "render"},
 }
 CELERY_TASK_SERIALIZER = "json"

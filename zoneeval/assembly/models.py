@@ -90,6 +90,8 @@ class AssemblyRun(models.Model):
     snapshot = models.ForeignKey(AssembledSnapshot, on_delete=models.CASCADE, null=True, blank=True, related_name="runs")
     artefact = models.ForeignKey(Artefact, on_delete=models.PROTECT, null=True, blank=True, related_name="runs")
     rendered_now = models.BooleanField(default=False, help_text="False when an existing artefact was reused")
+    pieces_total = models.PositiveIntegerField(default=0, help_text="pieces of the PDF rendered in parallel")
+    pieces_done = models.PositiveIntegerField(default=0, help_text="of which rendered (or found in the cache)")
     attempts = models.PositiveIntegerField(default=0)
     failure = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

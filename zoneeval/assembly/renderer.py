@@ -22,6 +22,8 @@ INPUTS = (
     "zoneeval/assembly/render.py",
     "zoneeval/assembly/pdf_tags.py",
     "zoneeval/assembly/url_fetcher.py",
+    "zoneeval/assembly/pieces.py",  # a draft is merged from pieces (and their fonts shared)
+    "zoneeval/assembly/pdf_fonts.py",
 )
 
 

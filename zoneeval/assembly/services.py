@@ -10,11 +10,14 @@ import logging
 import time
 
 from django.db import transaction
+from django.db.models import F, Value
+from django.db.models.functions import Least
 from django.utils import timezone
 
 from ..reports.interchange.export import edition_snapshot, to_json
 from ..reports.models import Edition
 from .models import Artefact, AssembledSnapshot, AssemblyRun
+from .pieces import Piece, PieceResult, cached, plan, render_in_pieces, render_piece
 from .render import document_html, render_pdf
 from .renderer import fingerprint
 from .storage import artefact_relative_path, save_artefact
@@ -104,32 +107,105 @@ def validate_run(run_id: int) -> AssemblyRun:
 
 
 def render(run_id: int) -> AssemblyRun:
+    """The render stage in this process (render_report, tests, the benchmark): the pieces one after another."""
     run = AssemblyRun.objects.select_related("snapshot", "artefact").get(pk=run_id)
-    if run.artefact_id and run.artefact.stored():
-        return _finish(run)
+    if _render_settled(run):
+        return run
     started = time.perf_counter()
-    digest, renderer = run.snapshot.content_hash, fingerprint()
-    existing = Artefact.objects.filter(content_hash=digest, kind=Artefact.Kind.PDF, renderer=renderer).first()
+    _progress(run, AssemblyRun.Stage.RENDER, 55)
+    # A draft renders in pieces: only the pieces whose HTML changed are laid out again, merged into the same
+    # tagged PDF as one pass (tests/test_pieces.py, test_pdf_tags.py). The submitted PDF stays one pass
+    # (render_final): a record, rendered once.
+    result = render_in_pieces(json.loads(run.snapshot.payload))
+    _progress(run, AssemblyRun.Stage.RENDER, 90)
+    return _store_render(run, result, time.perf_counter() - started)
+
+
+def _render_settled(run: AssemblyRun) -> bool:
+    """True when the run needs no render: its PDF is there, the same content's PDF is reused, or the validation
+    found the document too large to render (the run fails)."""
+    started = time.perf_counter()
+    if run.artefact_id and run.artefact.stored():
+        _finish(run)
+        return True
+    existing = Artefact.objects.filter(content_hash=run.snapshot.content_hash, kind=Artefact.Kind.PDF,
+                                       renderer=fingerprint()).first()
     if existing is not None and existing.stored():
         _progress(run, AssemblyRun.Stage.RENDER, 95, artefact=existing, rendered_now=False)
-    elif over_budget(run.findings):  # never start a render that the validation found too large
+        _timed(run, "render", started)
+        _finish(run)
+        return True
+    if over_budget(run.findings):  # never start a render that the validation found too large
         fail(run.pk, messages.RENDER_REFUSED_OVER_BUDGET)
         run.refresh_from_db()
-        return run
-    else:
-        _progress(run, AssemblyRun.Stage.RENDER, 55)
-        result = render_pdf(json.loads(run.snapshot.payload))
-        _progress(run, AssemblyRun.Stage.RENDER, 90)
-        relative = artefact_relative_path(digest, f"{renderer[:12]}.pdf")
-        relative = save_artefact(relative, result.pdf)
-        artefact, _ = Artefact.objects.update_or_create(
-            content_hash=digest, kind=Artefact.Kind.PDF, renderer=renderer,
-            defaults={"relative_path": relative, "size": len(result.pdf), "pages": result.pages,
-                      "sha256": hashlib.sha256(result.pdf).hexdigest(), "render_seconds": result.seconds},
-        )
-        _progress(run, AssemblyRun.Stage.RENDER, 95, artefact=artefact, rendered_now=True)
-    _timed(run, "render", started)
+        return True
+    return False
+
+
+def _store_render(run: AssemblyRun, result, seconds: float) -> AssemblyRun:
+    digest, renderer = run.snapshot.content_hash, fingerprint()
+    relative = artefact_relative_path(digest, f"{renderer[:12]}.pdf")
+    relative = save_artefact(relative, result.pdf)
+    artefact, _ = Artefact.objects.update_or_create(
+        content_hash=digest, kind=Artefact.Kind.PDF, renderer=renderer,
+        defaults={"relative_path": relative, "size": len(result.pdf), "pages": result.pages,
+                  "sha256": hashlib.sha256(result.pdf).hexdigest(), "render_seconds": result.seconds},
+    )
+    _progress(run, AssemblyRun.Stage.RENDER, 95, artefact=artefact, rendered_now=True)
+    run.timings = {**run.timings, "render": round(seconds, 4)}
+    run.save(update_fields=["timings"])
     return _finish(run)
+
+
+# The render stage in parallel (tasks.py: plan_render_stage → a chord of render_piece_stage → merge_pieces_stage):
+# the pieces that are not in the cache are rendered by as many render workers as there are, on any host that shares
+# the artefact store; the merge lays out the TOC, merges and stores the PDF. The progress bar counts pieces.
+
+def plan_render(run_id: int) -> list[Piece]:
+    """The pieces of a run's PDF that are still to be rendered (none when the run needs no render: see
+    _render_settled; nor when every piece is cached: the merge alone follows). Sets the run's piece counters."""
+    run = AssemblyRun.objects.select_related("snapshot", "artefact").get(pk=run_id)
+    if run.status == AssemblyRun.Status.FAILED or _render_settled(run):
+        return []
+    pieces = plan(json.loads(run.snapshot.payload))
+    missing = [piece for piece in pieces if cached(piece) is None]
+    done = len(pieces) - len(missing)
+    _progress(run, AssemblyRun.Stage.RENDER, _piece_percent(done, len(pieces)), pieces_total=len(pieces),
+              pieces_done=done)
+    return missing
+
+
+def needs_merge(run_id: int) -> bool:
+    return AssemblyRun.objects.filter(pk=run_id, artefact__isnull=True).exclude(
+        status=AssemblyRun.Status.FAILED).exists()
+
+
+def _piece_percent(done: int, total: int) -> int:
+    return 55 + (40 * done) // max(total, 1)
+
+
+def render_run_piece(run_id: int, piece: Piece) -> PieceResult:
+    """One piece of a run's PDF (cached by its key: rendering it again is a cache hit), then one more piece done:
+    counted atomically (several workers finish pieces at once), never beyond the total, the percent from 55 to 95."""
+    result = render_piece(piece)
+    done = Least(F("pieces_done") + 1, F("pieces_total"))
+    AssemblyRun.objects.filter(pk=run_id, pieces_total__gt=0).update(
+        pieces_done=done, percent=Value(55) + Value(40) * done / F("pieces_total"))
+    return result
+
+
+def merge_pieces(run_id: int, started_at: float | None = None) -> AssemblyRun:
+    """The end of a parallel render: every piece is in the cache now, so ``render_in_pieces`` only lays out the TOC
+    and merges (a piece that went missing meanwhile is rendered here); the PDF stored and the run finished as
+    ``render`` does. ``started_at``: when the render was planned (time.time()), for the run's render timing."""
+    run = AssemblyRun.objects.select_related("snapshot", "artefact").get(pk=run_id)
+    if run.status == AssemblyRun.Status.FAILED or _render_settled(run):
+        return run
+    started = time.perf_counter()
+    result = render_in_pieces(json.loads(run.snapshot.payload))
+    seconds = time.time() - started_at if started_at else time.perf_counter() - started
+    run.timings = {**run.timings, "merge": round(time.perf_counter() - started, 4)}
+    return _store_render(run, result, seconds)
 
 
 def render_final(run: AssemblyRun) -> Artefact:

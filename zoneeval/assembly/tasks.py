@@ -1,16 +1,24 @@
 """The pipeline's Celery tasks. Each takes a run id, is idempotent, has a time limit and retries transient
 failures (database or broker connections); a run whose stage fails for good is marked failed.
 
-render_stage and render_final_stage (WeasyPrint) are routed to the ``render`` queue, every other task to
-``default`` (settings CELERY_TASK_ROUTES): render workers run with their own concurrency and a memory cap per child."""
+render_piece_stage, merge_pieces_stage and render_final_stage (WeasyPrint) are routed to the ``render`` queue, every
+other task to ``default`` (settings CELERY_TASK_ROUTES): render workers run with their own concurrency and a memory
+cap per child.
+
+A draft's PDF is rendered in parallel: assemble → validate → plan_render_stage, which sends a chord: one
+render_piece_stage per piece not yet in the cache (any render worker, on any host sharing the artefact store), then
+merge_pieces_stage (the TOC, the merge, the artefact, the run finished). In eager mode (the demo) the chord runs in
+this process."""
 import logging
 import os
+import time
 
-from celery import Task, chain, shared_task
+from celery import Task, chain, chord, shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.db import InterfaceError, OperationalError
 
 from . import services
+from .pieces import Piece
 
 logger = logging.getLogger(__name__)
 TRANSIENT = (OperationalError, InterfaceError, ConnectionError, TimeoutError)
@@ -51,19 +59,48 @@ def validate_stage(self, run_id: int) -> int:
     return _run_stage(self, services.validate_run, run_id)
 
 
+@shared_task(bind=True, base=PipelineTask, soft_time_limit=60, time_limit=90)
+def plan_render_stage(self, run_id: int, options: dict | None = None) -> int:
+    """The pieces still to render, each sent as a task, with the merge as the chord's body; nothing when the run
+    needs no render, the merge alone when every piece is cached. ``options`` (e.g. queue) apply to those tasks too."""
+    pieces = []
+    _run_stage(self, lambda run_id: pieces.extend(services.plan_render(run_id)), run_id)
+    options = options or {}
+    merge = merge_pieces_stage.si(run_id, time.time()).set(**options)
+    if pieces:
+        header = [render_piece_stage.si(run_id, piece.index, piece.name, piece.html, piece.key).set(**options)
+                  for piece in pieces]
+        chord(header)(merge)
+    elif services.needs_merge(run_id):
+        merge.apply_async()
+    return run_id
+
+
+@shared_task(bind=True, base=PipelineTask, soft_time_limit=120, time_limit=150)
+def render_piece_stage(self, run_id: int, index: int, name: str, html: str, key: str) -> dict:
+    """One piece of a run's PDF (idempotent: a piece rendered before is a cache hit)."""
+    result = {}
+    piece = Piece(index, name, html, key)
+    _run_stage(self, lambda run_id: result.update(vars(services.render_run_piece(run_id, piece))), run_id)
+    logger.info("assembly run %s piece %s rendered in process %s in %.2f s%s", run_id, name, os.getpid(),
+                result["seconds"], " (cached)" if result["cached"] else "")
+    return result
+
+
 @shared_task(bind=True, base=PipelineTask, soft_time_limit=300, time_limit=360)
-def render_stage(self, run_id: int) -> int:
-    _run_stage(self, services.render, run_id)
-    # Which process rendered (a render worker's child is replaced when it outgrows its memory cap).
+def merge_pieces_stage(self, run_id: int, started_at: float | None = None) -> int:
+    _run_stage(self, lambda run_id: services.merge_pieces(run_id, started_at), run_id)
+    # Which process merged (a render worker's child is replaced when it outgrows its memory cap).
     logger.info("assembly run %s rendered in process %s", run_id, os.getpid())
     return run_id
 
 
 def pipeline(run_id: int, **options):
-    """assemble → validate → render; ``options`` (e.g. queue) apply to every stage. Without a queue option each
-    stage goes where CELERY_TASK_ROUTES sends it (render_stage: ``render``; the others: ``default``)."""
-    stages = (assemble_stage, validate_stage, render_stage)
-    return chain(*(stage.si(run_id).set(**options) for stage in stages))
+    """assemble → validate → plan_render (→ the pieces' chord → merge); ``options`` (e.g. queue) apply to every
+    task. Without a queue option each task goes where CELERY_TASK_ROUTES sends it (the pieces and the merge:
+    ``render``; the others: ``default``)."""
+    stages = (assemble_stage.si(run_id), validate_stage.si(run_id), plan_render_stage.si(run_id, options or None))
+    return chain(*(stage.set(**options) for stage in stages))
 
 
 def dispatch_pipeline(run_id: int, **options):

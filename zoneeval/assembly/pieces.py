@@ -1,0 +1,427 @@
+"""The PDF rendered in pieces: the print document cut at its forced page breaks, each piece laid out on its own
+(without page numbers), cached in the artefact store by the hash of its HTML and the renderer, then merged.
+
+A piece is a complete HTML document: the print wrapper (same <head>, same stylesheets, the draft mark) around one
+part of the document, chosen by the template context (``piece``: see templates/reports/document/document.html),
+not cut out of the whole HTML. The pieces of a snapshot, in document order: the body (title and parts 1–7), 別紙1,
+each printed page of 別紙1-2 (its pages are forced breaks), 別紙2, 別紙3, 別紙4. The table of contents is not a
+piece: it is rendered last by ``assemble`` with literal page numbers, once every piece's page count is known.
+
+``assemble`` merges the TOC and the pieces with pikepdf, stamps each page's "n / N" (a WeasyPrint render of the same
+@page footer on otherwise empty pages, overlaid), rebuilds the outline from the pieces' outlines and copies the
+metadata of the one-pass PDF, and merges the pieces' structure trees (PDF/UA-1, with pdf_tags' additions) into one:
+the merged PDF is tagged as the one pass is. The submitted PDF (render_final) is still rendered in one pass.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import re
+import time
+import warnings
+from dataclasses import dataclass, field
+
+import pikepdf
+from django.conf import settings
+from django.template.loader import render_to_string
+from weasyprint import CSS, HTML
+
+from ..reports.presentation import document_context
+from . import pdf_tags
+from .render import PDF_VARIANT, RenderResult, draft_mark, font_config, stylesheets
+from .storage import artefact_storage, save_artefact
+from .url_fetcher import SafeURLFetcher
+
+try:  # helper "fonts" (issue 13): one subset per font in the merged file
+    from .pdf_fonts import share_font_subsets
+except ImportError:  # pragma: no cover - until it is merged
+    share_font_subsets = None
+
+PIECES_DIR = "pieces"
+
+
+@dataclass(frozen=True)
+class Piece:
+    """One piece of a snapshot's print document: ``index`` (0-based, document order), ``name`` (e.g. "body",
+    "annex1", "annex1_2-3"), ``html`` (a complete HTML document), ``key`` (sha256 of html + renderer fingerprint)."""
+
+    index: int
+    name: str
+    html: str
+    key: str
+    continues: bool = False  # its first element continues the last one of the piece before (別紙1-2's section)
+
+
+@dataclass
+class PieceResult:
+    """A rendered piece: ``relative_path`` in the artefact store (pieces/<key[:2]>/<key>.pdf), its page count,
+    ``anchors`` (element id -> 0-based page index within the piece), ``seconds`` spent rendering it now (0.0 when
+    it came from the cache), ``landscape`` (per page, for the page-number stamp), ``cached``, ``continues`` (as the
+    piece's)."""
+
+    name: str
+    key: str
+    relative_path: str
+    pages: int
+    anchors: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+    landscape: list[bool] = field(default_factory=list)
+    cached: bool = False
+    continues: bool = False
+
+
+def piece_key(html: str) -> str:
+    """The cache key of a piece: its HTML and the renderer that lays it out."""
+    from .renderer import fingerprint
+
+    return hashlib.sha256((fingerprint() + "\0" + html).encode("utf-8")).hexdigest()
+
+
+def _context(snapshot: dict, final: bool) -> dict:
+    context = document_context(snapshot)
+    context["for_print"] = True
+    context["draft_mark"] = "" if final else draft_mark()
+    context["zone_name_css"] = snapshot["zone"]["name"].replace("\\", "\\\\").replace('"', '\\"')
+    return context
+
+
+def _piece_html(context: dict, piece: str, **extra) -> str:
+    return render_to_string("reports/print.html", {**context, "piece": piece, **extra})
+
+
+def plan(snapshot: dict, final: bool = False) -> list[Piece]:
+    """The content pieces of a snapshot's print document, in document order (the TOC excluded)."""
+    context = _context(snapshot, final)
+    parts: list[tuple[str, str]] = [("body", _piece_html(context, "body")), ("annex1", _piece_html(context, "annex1"))]
+    continued = set()
+    pages = context["schedule"]["print_pages"]
+    if pages:  # each printed page of 別紙1-2 begins with a forced break: one piece each
+        for number, page in enumerate(pages):
+            schedule_slice = {"pages": [page], "first": number == 0, "last": number == len(pages) - 1}
+            parts.append((f"annex1_2-{number + 1}", _piece_html(context, "annex1_2", schedule_slice=schedule_slice)))
+            if number:
+                continued.add(f"annex1_2-{number + 1}")
+    else:
+        parts.append(("annex1_2", _piece_html(context, "annex1_2")))
+    for name in ("annex2", "annex3", "annex4"):
+        parts.append((name, _piece_html(context, name)))
+    return [Piece(index, name, html, piece_key(html), name in continued) for index, (name, html) in enumerate(parts)]
+
+
+_PIECE_CSS: dict[bool, list[CSS]] = {}
+
+
+def piece_stylesheets(continued: bool) -> list[CSS]:
+    """The print stylesheets, then no page numbers (print-piece.css), then, for a piece after the first, the zone's
+    name on its first page too (print-piece-continued.css). Parsed once per process."""
+    if continued not in _PIECE_CSS:
+        css_dir = settings.BASE_DIR / "static" / "css"
+        names = ["print-piece.css"] + (["print-piece-continued.css"] if continued else [])
+        _PIECE_CSS[continued] = [CSS(filename=str(css_dir / name), font_config=font_config()) for name in names]
+    return stylesheets() + _PIECE_CSS[continued]
+
+
+def _layout(html: str, extra: list[CSS]):
+    pdf_tags.install()
+    return HTML(string=html, base_url=str(settings.BASE_DIR / "static") + "/", url_fetcher=SafeURLFetcher()).render(
+        stylesheets=extra, font_config=font_config()
+    )
+
+
+def _facts(document) -> tuple[dict[str, int], list[bool]]:
+    anchors: dict[str, int] = {}
+    for index, page in enumerate(document.pages):
+        for name in page.anchors:
+            anchors.setdefault(name, index)
+    return anchors, [page.width > page.height for page in document.pages]
+
+
+def _paths(key: str) -> tuple[str, str]:
+    base = f"{PIECES_DIR}/{key[:2]}/{key}"
+    return base + ".pdf", base + ".json"
+
+
+def _cached(piece: Piece) -> PieceResult | None:
+    pdf_path, meta_path = _paths(piece.key)
+    store = artefact_storage()
+    if not (store.exists(meta_path) and store.exists(pdf_path)):
+        return None
+    with store.open(meta_path, "rb") as handle:
+        meta = json.loads(handle.read().decode("utf-8"))
+    return PieceResult(piece.name, piece.key, pdf_path, meta["pages"], meta["anchors"], 0.0, meta["landscape"],
+                       cached=True, continues=piece.continues)
+
+
+def _store(piece: Piece, document, started: float) -> PieceResult:
+    """Write a laid-out piece (tagged, as the one pass) and its sidecar; the sidecar last: a sidecar means both are
+    there."""
+    pdf_path, meta_path = _paths(piece.key)
+    pdf = document.write_pdf(pdf_variant=PDF_VARIANT, uncompressed_pdf=False)
+    anchors, landscape = _facts(document)
+    seconds = time.perf_counter() - started
+    pdf_path = save_artefact(pdf_path, pdf)
+    meta = {"pages": len(document.pages), "anchors": anchors, "landscape": landscape}
+    save_artefact(meta_path, json.dumps(meta, ensure_ascii=False, sort_keys=True).encode("utf-8"))
+    return PieceResult(piece.name, piece.key, pdf_path, len(document.pages), anchors, seconds, landscape,
+                       continues=piece.continues)
+
+
+def render_piece(piece: Piece) -> PieceResult:
+    """The piece's PDF, from the artefact store if it was rendered before (by key), else rendered now and stored
+    (pieces/<key[:2]>/<key>.pdf, with a JSON sidecar <key>.json holding pages, anchors and page orientations)."""
+    cached = _cached(piece)
+    if cached is not None:
+        return cached
+    started = time.perf_counter()
+    return _store(piece, _layout(piece.html, piece_stylesheets(continued=True)), started)
+
+
+def _toc_css(targets: list[str], numbers: dict[str, int]) -> str:
+    """The TOC's page numbers as literal content instead of target-counter(): one rule per link of the TOC."""
+    rules = []
+    for target in targets:
+        if target in numbers:
+            selector = target.replace("\\", "\\\\").replace('"', '\\"')
+            rules.append(f'.print-toc a[href="#{selector}"]::after {{ content: leader(". ") "{numbers[target]}"; }}')
+    return "\n".join(rules)
+
+
+def _render_toc(context: dict, results: list[PieceResult]) -> PieceResult:
+    """The TOC laid out with literal page numbers, cached like a piece (by its HTML and its numbers: an edit that
+    moves no page reuses it). Its own length shifts every number: laid out assuming one page, then once more if it
+    took another number of pages."""
+    targets = list(dict.fromkeys(re.findall(r'href="#([^"]+)"', _piece_html(context, "toc"))))
+    html = _piece_html(context, "toc", toc_targets=targets)
+    toc_pages = 1
+    for _ in range(3):
+        numbers, start = {}, toc_pages
+        for result in results:
+            for name, index in result.anchors.items():
+                numbers.setdefault(name, start + index + 1)
+            start += result.pages
+        css = _toc_css(targets, numbers)
+        toc = Piece(-1, "toc", html, piece_key(html + "\0" + css))
+        result = _cached(toc)
+        if result is None:
+            started = time.perf_counter()
+            document = _layout(html, piece_stylesheets(continued=False) + [CSS(string=css, font_config=font_config())])
+            result = _store(toc, document, started)
+        if result.pages == toc_pages:
+            return result
+        toc_pages = result.pages
+    raise RuntimeError("the table of contents' page count does not settle")
+
+
+_STAMP_CSS: list[CSS] = []
+_STAMPS: dict[str, bytes] = {}
+
+
+def _stamp_pdf(landscape: list[bool]) -> pikepdf.Pdf:
+    """Empty, transparent pages of the same sizes with print.css's footer "n / N": what the one-pass render prints
+    there, in the same font and place. The same sequence of page sizes gives the same stamp: kept per process and in
+    the artefact store (pieces/stamps/)."""
+    from .renderer import fingerprint
+
+    pattern = "".join("L" if wide else "P" for wide in landscape)
+    key = hashlib.sha256(f"{fingerprint()}\0stamp\0{pattern}".encode()).hexdigest()
+    if key not in _STAMPS:
+        path, store = f"{PIECES_DIR}/stamps/{key}.pdf", artefact_storage()
+        if store.exists(path):
+            with store.open(path, "rb") as handle:
+                _STAMPS[key] = handle.read()
+        else:
+            _STAMPS[key] = _render_stamp(landscape)
+            save_artefact(path, _STAMPS[key])
+        while len(_STAMPS) > 16:
+            _STAMPS.pop(next(iter(_STAMPS)))
+    return pikepdf.open(io.BytesIO(_STAMPS[key]))
+
+
+def _render_stamp(landscape: list[bool]) -> bytes:
+    if not _STAMP_CSS:  # over app.css and print.css: no page background, it would cover the page stamped
+        _STAMP_CSS.append(CSS(string="html, body { background: none !important; }", font_config=font_config()))
+    body = "".join(
+        f'<div style="height:1px;{"page:landscape;" if wide else ""}{"break-before:page;" if i else ""}"></div>'
+        for i, wide in enumerate(landscape)
+    )
+    html = f'<!DOCTYPE html><html lang="ja"><head><meta charset="utf-8"></head><body class="print">{body}</body></html>'
+    document = HTML(string=html, base_url=str(settings.BASE_DIR / "static") + "/", url_fetcher=SafeURLFetcher()).render(
+        stylesheets=stylesheets() + _STAMP_CSS, font_config=font_config()
+    )
+    if len(document.pages) != len(landscape):
+        raise RuntimeError(f"page-number stamp: {len(document.pages)} pages for {len(landscape)}")
+    return document.write_pdf(pdf_variant=PDF_VARIANT)  # tagged: the numbers are pagination artifacts
+
+
+def _copy_outline(source: pikepdf.Pdf, target: pikepdf.Pdf, offset: int, into: list) -> None:
+    page_index = {page.objgen: index for index, page in enumerate(source.pages)}
+
+    def copy(item) -> pikepdf.OutlineItem:
+        destination = item.destination
+        if destination is None and item.action is not None:
+            destination = item.action.get("/D")
+        index = page_index[destination[0].objgen]
+        new = pikepdf.OutlineItem(item.title, destination=pikepdf.Array(
+            [target.pages[offset + index].obj, *list(destination)[1:]]))
+        new.is_closed = item.is_closed
+        new.children.extend(copy(child) for child in item.children)
+        return new
+
+    with source.open_outline() as outline:
+        into.extend(copy(item) for item in outline.root)
+
+
+def _kids(element) -> list:
+    kids = element.get("/K")
+    return list(kids) if isinstance(kids, pikepdf.Array) else [] if kids is None else [kids]
+
+
+def _is_element(kid) -> bool:
+    return isinstance(kid, pikepdf.Dictionary) and "/S" in kid
+
+
+def _join(into, element) -> None:
+    """``element`` continues ``into`` (the same HTML element, cut by the piece boundary): its kids become into's."""
+    kids = _kids(into)
+    for kid in _kids(element):
+        if _is_element(kid):
+            kid.P = into
+        kids.append(kid)
+    into.K = pikepdf.Array(kids)
+
+
+def _merge_structure(placed: list[tuple[pikepdf.Pdf, int, bool]], target: pikepdf.Pdf) -> None:
+    """One structure tree from the pieces' (each with the offset of its first page in ``target`` and whether it
+    continues the piece before): their /Document elements' kids under one /Document, the <article> that every piece
+    opens joined into one /Art (and a section cut by a piece boundary into one /Sect: pdf_tags' rule 5, an element
+    over a page break is one element), the parent trees' keys shifted past the pieces before."""
+    nums, base, document = pikepdf.Array(), 0, None
+    for source, offset, continues in placed:
+        tree = source.Root.StructTreeRoot
+        source_nums = list(tree.ParentTree.Nums)
+        for page in target.pages[offset:offset + len(source.pages)]:
+            if "/StructParents" in page.obj:
+                page.obj.StructParents = int(page.obj.StructParents) + base
+            for annotation in page.obj.get("/Annots", []):
+                if "/StructParent" in annotation:
+                    annotation.StructParent = int(annotation.StructParent) + base
+        for key, value in zip(source_nums[::2], source_nums[1::2]):
+            nums.append(int(key) + base)
+            nums.append(target.copy_foreign(value) if value.is_indirect else pikepdf.Array(
+                [target.copy_foreign(v) if v.is_indirect else v for v in value]))
+        base += max((int(key) for key in source_nums[::2]), default=-1) + 1
+        root = target.copy_foreign(_kids(tree)[0])  # the /Document element (its pages are target's already)
+        if document is None:
+            document = root
+            continue
+        for kid in _kids(root):
+            last = _kids(document)[-1] if _kids(document) else None
+            if _is_element(kid) and last is not None and _is_element(last) and kid.S == last.S == "/Art":
+                first = next((k for k in _kids(kid) if _is_element(k)), None)
+                previous = next((k for k in reversed(_kids(last)) if _is_element(k)), None)
+                if continues and first is not None and previous is not None and first.S == previous.S:
+                    _join(previous, first)
+                    kid.K = pikepdf.Array([k for k in _kids(kid) if not (_is_element(k) and k.objgen == first.objgen)])
+                _join(last, kid)
+                continue
+            if _is_element(kid):
+                kid.P = document
+            document.K = pikepdf.Array([*_kids(document), kid])
+    tree_root = target.make_indirect(pikepdf.Dictionary(
+        Type=pikepdf.Name.StructTreeRoot, K=pikepdf.Array([document]),
+        ParentTree=target.make_indirect(pikepdf.Dictionary(Nums=nums)), ParentTreeNextKey=base))
+    document.P = tree_root
+    target.Root.StructTreeRoot = tree_root
+    target.Root.MarkInfo = pikepdf.Dictionary(Marked=True)
+
+
+def _merge_destinations(sources: list[tuple[pikepdf.Pdf, int]], target: pikepdf.Pdf) -> None:
+    """One name tree of destinations (every element id, as in a one-pass render) from the pieces' own (each with the
+    offset of its first page in ``target``): the TOC's links, written by name, lead to them."""
+    entries: dict[str, pikepdf.Array] = {}
+    for source, offset in sources:
+        names = source.Root.get("/Names")
+        if names is None or "/Dests" not in names:
+            continue
+        page_index = {page.objgen: index for index, page in enumerate(source.pages)}
+        for name, destination in pikepdf.NameTree(names.Dests).items():
+            if name not in entries:
+                page = target.pages[offset + page_index[destination[0].objgen]].obj
+                entries[name] = pikepdf.Array([page, *list(destination)[1:]])
+    flat = pikepdf.Array()
+    for name in sorted(entries):
+        flat.append(pikepdf.String(name))
+        flat.append(entries[name])
+    target.Root.Names = pikepdf.Dictionary(Dests=target.make_indirect(pikepdf.Dictionary(Names=flat)))
+
+
+def assemble(snapshot: dict, results: list[PieceResult], final: bool = False) -> RenderResult:
+    """The whole PDF from the rendered pieces (in ``plan`` order): the TOC rendered with literal page numbers, the
+    merge, the "n / N" stamp, the outline and the metadata."""
+    started = time.perf_counter()
+    context = _context(snapshot, final)
+    toc = _render_toc(context, results)
+    laid_out = time.perf_counter()
+    store = artefact_storage()
+    sources = []
+    for result in [toc, *results]:
+        with store.open(result.relative_path, "rb") as handle:
+            sources.append(pikepdf.open(io.BytesIO(handle.read())))
+    merged = pikepdf.new()
+    outline_items: list = []
+    offsets = []
+    for source in sources:
+        offsets.append(len(merged.pages))
+        with warnings.catch_warnings():  # named destinations are merged below (_merge_destinations)
+            warnings.simplefilter("ignore", pikepdf.exceptions.PageCopyWarning)
+            merged.pages.extend(source.pages)
+        _copy_outline(source, merged, offsets[-1], outline_items)
+    landscape = [bool(page.mediabox[2] > page.mediabox[3]) for page in merged.pages]
+    stamp = _stamp_pdf(landscape)
+    for page, numbers in zip(merged.pages, stamp.pages):
+        page.add_overlay(numbers)
+    placed = list(zip(sources, offsets))
+    _merge_destinations(placed[1:] + placed[:1], merged)  # the TOC last: its placeholders yield
+    with merged.open_outline() as outline:
+        outline.root.extend(outline_items)
+    _merge_structure([(source, offset, result.continues) for (source, offset), result in zip(placed, [toc, *results])],
+                     merged)
+    # The metadata of every piece is the document's (same <head>): the TOC's, as the one pass writes it.
+    toc_pdf = sources[0]
+    for key, value in toc_pdf.docinfo.items():
+        merged.docinfo[key] = value
+    for key in ("/Lang", "/ViewerPreferences", "/Metadata"):
+        if key in toc_pdf.Root:
+            value = toc_pdf.Root[key]
+            merged.Root[key] = merged.copy_foreign(value) if value.is_indirect else pikepdf.Dictionary(
+                {name: item for name, item in value.items()}) if isinstance(value, pikepdf.Dictionary) else value
+    buffer = io.BytesIO()
+    merged.save(buffer, object_stream_mode=pikepdf.ObjectStreamMode.generate, compress_streams=True,
+                fix_metadata_version=False)  # the XMP as WeasyPrint wrote it
+    pdf = buffer.getvalue()
+    if share_font_subsets is not None:
+        pdf = share_font_subsets(pdf)
+    done = time.perf_counter()
+    return RenderResult(pdf=pdf, pages=len(landscape), seconds=done - started,
+                        timings={"toc": laid_out - started, "merge": done - laid_out, "toc_cached": toc.cached})
+
+
+def render_in_pieces(snapshot: dict, final: bool = False) -> RenderResult:
+    """``plan`` → ``render_piece`` for each (reusing cached pieces) → ``assemble``, in this process."""
+    started = time.perf_counter()
+    pieces = plan(snapshot, final)
+    planned = time.perf_counter()
+    results = [render_piece(piece) for piece in pieces]
+    rendered = time.perf_counter()
+    result = assemble(snapshot, results, final)
+    result.seconds = time.perf_counter() - started
+    result.timings = {"plan": planned - started, "pieces": rendered - planned, **result.timings,
+                      "rendered": [r.name for r in results if not r.cached]}
+    return result
+
+
+def cached(piece: Piece) -> PieceResult | None:
+    """The piece's result if it is in the artefact store already (nothing is rendered): a parallel render sends
+    only the other pieces to the workers."""
+    return _cached(piece)
