@@ -87,7 +87,7 @@ def production(django_db_setup, moto_s3, tmp_path_factory):
                                        default_env, folder))
         started.append(processes.start("render", [celery, "-A", "zoneeval", "worker", "-Q", "render",
                                                   "-n", "render@%h", "--concurrency=1",
-                                                  "--max-memory-per-child=716800", "--max-tasks-per-child=20",
+                                                  "--max-memory-per-child=716800", "--max-tasks-per-child=200",
                                                   "-l", "info"], render_env, folder))
         web, worker, render = started
         processes.wait_for_port(web, port, timeout=60)
