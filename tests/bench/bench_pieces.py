@@ -105,11 +105,11 @@ def main():
           f" {os.cpu_count()} CPUs, load {summary['load_average'][0]:.1f}")
     print(f"  one pass, tagged (render_final)     {ms(summary['one_pass_tagged_s'])}")
     print(f"  one pass, untagged                  {ms(summary['one_pass_untagged_s'])}")
-    print(f"  pieces, cold cache, sequential      {ms(summary['pieces_cold_sequential_s'])}")
+    print(f"  pieces (tagged), cold, sequential   {ms(summary['pieces_cold_sequential_s'])}")
     print(f"    of which TOC render               {ms(summary['toc_s'])}")
     print(f"    of which merge + stamp + outline  {ms(summary['merge_stamp_s'])}")
     for name, seconds in summary["rerender_s"].items():
-        print(f"  re-render after editing a {name:<13}{ms(seconds)}   ({', '.join(summary['rerendered_pieces'][name])})")
+        print(f"  re-render after editing a {name}: {ms(seconds)}   ({', '.join(summary['rerendered_pieces'][name])})")
     print("  pieces: " + ", ".join(f"{name} {ms(s)}" for name, s in summary["piece_s"].items()))
     print(f"  sizes: one pass {summary['one_pass_bytes']:,} B, pieces {summary['pieces_bytes']:,} B"
           f" ({summary['pieces_bytes'] / summary['one_pass_bytes']:.2f}×, shared font subsets:"
