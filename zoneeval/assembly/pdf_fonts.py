@@ -293,7 +293,8 @@ def share_font_subsets(pdf: bytes) -> bytes:
                 if canonical is not None:
                     holder[name] = canonical
         out = io.BytesIO()
-        document.save(out, compress_streams=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
+        document.save(out, compress_streams=True, object_stream_mode=pikepdf.ObjectStreamMode.generate,
+                      fix_metadata_version=False)  # the XMP stays as it was written
         return out.getvalue()
 
 

@@ -29,14 +29,10 @@ from weasyprint import CSS, HTML
 
 from ..reports.presentation import document_context
 from . import pdf_tags
+from .pdf_fonts import share_font_subsets  # one subset per font file in the merged file
 from .render import PDF_VARIANT, RenderResult, draft_mark, font_config, stylesheets
 from .storage import artefact_storage, save_artefact
 from .url_fetcher import SafeURLFetcher
-
-try:  # helper "fonts" (issue 13): one subset per font in the merged file
-    from .pdf_fonts import share_font_subsets
-except ImportError:  # pragma: no cover - until it is merged
-    share_font_subsets = None
 
 PIECES_DIR = "pieces"
 
@@ -400,8 +396,7 @@ def assemble(snapshot: dict, results: list[PieceResult], final: bool = False) ->
     merged.save(buffer, object_stream_mode=pikepdf.ObjectStreamMode.generate, compress_streams=True,
                 fix_metadata_version=False)  # the XMP as WeasyPrint wrote it
     pdf = buffer.getvalue()
-    if share_font_subsets is not None:
-        pdf = share_font_subsets(pdf)
+    pdf = share_font_subsets(pdf)
     done = time.perf_counter()
     return RenderResult(pdf=pdf, pages=len(landscape), seconds=done - started,
                         timings={"toc": laid_out - started, "merge": done - laid_out, "toc_cached": toc.cached})
