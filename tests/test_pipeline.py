@@ -307,7 +307,7 @@ def test_the_status_counts_the_pieces_while_they_render(client, edition):
     run = AssemblyRun.objects.create(edition=edition, status="running", stage="render", percent=65, pieces_total=12,
                                      pieces_done=3)
     html = client.get(reverse("assembly:status", args=["keihin", 2019, run.pk])).content.decode()
-    assert "PDF作成中：<span class=\"run-pieces\">3/12</span>" in html and 'value="65"' in html
+    assert "（<span class=\"run-stage\">PDF作成中：3/12</span>）" in html and 'value="65"' in html
 
 
 def test_a_piece_done_is_counted_once_and_never_beyond_the_total(edition, monkeypatch):
@@ -364,3 +364,19 @@ def test_the_pipeline_renders_the_pieces_as_a_chord_and_only_the_changed_ones_ag
     tasks.dispatch_pipeline(third.pk)
     third.refresh_from_db()
     assert third.status == "succeeded" and third.artefact_id == second.artefact_id and sent == []
+
+
+def test_the_status_line_says_the_stage_only_while_it_matters(client, edition):
+    """「完了」 alone once done (not 「完了（完了）」); the failed stage for a failed run; the stage while under way."""
+    _login(client, "viewer-z", None, Membership.Role.VIEWER)
+    cases = {("succeeded", "done"): "<strong>完了</strong>\n", ("failed", "render"): "（<span class=\"run-stage\">PDF作成</span>）",
+             ("running", "validate"): "（<span class=\"run-stage\">検証</span>）"}
+    for (status, stage), expected in cases.items():
+        run = AssemblyRun.objects.create(edition=edition, status=status, stage=stage)
+        html = client.get(reverse("assembly:status", args=["keihin", 2019, run.pk])).content.decode()
+        assert expected in html, (status, stage)
+        assert "（完了）" not in html
+    run = AssemblyRun.objects.create(edition=edition, status="succeeded", stage="done",
+                                     timings={"assemble": 0.05, "render": 7.5, "merge": 0.2})
+    html = client.get(reverse("assembly:status", args=["keihin", 2019, run.pk])).content.decode()
+    assert "所要時間：取りまとめ 0.05秒、PDF作成 7.50秒、うち結合 0.20秒" in html

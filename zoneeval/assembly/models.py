@@ -107,3 +107,24 @@ class AssemblyRun(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+    TIMING_LABELS = {"assemble": _("取りまとめ"), "validate": _("検証"), "render": _("PDF作成"), "merge": _("うち結合")}
+
+    @property
+    def timings_display(self) -> list[tuple[str, float]]:
+        """The stages' times as the run page prints them: (label, seconds), in the pipeline's order (PostgreSQL's
+        jsonb does not keep the order the keys were written in)."""
+        order = list(self.TIMING_LABELS)
+        stages = sorted((self.timings or {}).items(), key=lambda item: (order.index(item[0]) if item[0] in order
+                                                                          else len(order), item[0]))
+        return [(self.TIMING_LABELS.get(stage, stage), seconds) for stage, seconds in stages]
+
+    @property
+    def stage_detail(self) -> str:
+        """What the status line adds in brackets: the stage while a run is under way (with the pieces rendered of
+        all, while they render), the stage that failed for a failed run, nothing once done (「完了」 says it all)."""
+        if self.is_active and self.stage == self.Stage.RENDER and self.pieces_total:
+            return f"{self.get_stage_display()}中：{self.pieces_done}/{self.pieces_total}"
+        if self.status == self.Status.SUCCEEDED:
+            return ""
+        return self.get_stage_display()
