@@ -78,7 +78,7 @@ def _context(snapshot: dict, final: bool) -> dict:
     context = document_context(snapshot)
     context["for_print"] = True
     context["draft_mark"] = "" if final else draft_mark()
-    context["zone_name_css"] = snapshot["zone"]["name"].replace("\\", "\\\\").replace('"', '\\"')
+    context["zone_name"] = snapshot["zone"]["name"]  # print-piece.css: string-set from the attribute (no inline style)
     return context
 
 
