@@ -12,9 +12,8 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from zoneeval import limits
-from zoneeval.authorities.models import Authority, Membership
+from zoneeval.authorities.models import Authority
 from zoneeval.authorities.rules import Refused
-from zoneeval.authorities.services import ensure_user
 from zoneeval.drafting.models import Part, Revision, WorkbookUpload
 from zoneeval.drafting.workbook import services
 from zoneeval.drafting.workbook.layout import target_sheet_name
@@ -23,20 +22,9 @@ from zoneeval.reports.era import fiscal_year_label
 from zoneeval.reports.figures import count_row_figures, derive, fiscal_row_figures
 from zoneeval.reports.interchange.export import edition_snapshot
 
+from .test_drafting import users  # noqa: F401  (a fixture)
+
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def users(edition):
-    made = {}
-    for coauthor in edition.coauthors.select_related("authority"):
-        a = coauthor.authority
-        for role in ("drafter", "approver"):
-            made[f"{a.slug}-{role}"] = ensure_user(f"{a.slug}-{role}", "pw-for-tests-123", authority=a, role=role)
-    made["coordinator"] = ensure_user("coordinator", "pw-for-tests-123", authority=edition.coordinator,
-                                      role=Membership.Role.COORDINATOR)
-    made["viewer"] = ensure_user("viewer", "pw-for-tests-123", authority=None, role=Membership.Role.VIEWER)
-    return made
 
 
 def _book(data: bytes):

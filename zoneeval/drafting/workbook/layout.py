@@ -242,10 +242,10 @@ def _grid_value(stored: dict, fy: int, name: str):
     return getattr(stored[fy], name)
 
 
-def _fiscal_sheet(data_rows, rows, years) -> Sheet:
-    sheet = Sheet("別紙3 財政支援", widths={1: 40, 2: 16, 3: 22})
-    head = _header(sheet, "別紙3 財政・税制・金融支援の活用実績（国の支援措置）", [
-        "財政支援措置の状況", f"（単位：{THOUSAND_YEN}。「-」は該当なし）"])
+def _annex3_header(sheet: Sheet, subtitle: list[str], years) -> tuple[int, int]:
+    """The header rows every 別紙3 sheet shares: title, subtitle, 事業名・関連する数値目標・年度, one column per
+    year, 累計 and 担当. Returns (the header row, the 累計 column)."""
+    head = _header(sheet, "別紙3 財政・税制・金融支援の活用実績（国の支援措置）", subtitle)
     for col, text in ((1, "事業名"), (2, "関連する数値目標"), (3, "年度")):
         sheet.put(head, col, text, LABEL)
     for i, fy in enumerate(years):
@@ -254,8 +254,14 @@ def _fiscal_sheet(data_rows, rows, years) -> Sheet:
     total_col = 4 + len(years)
     sheet.put(head, total_col, "累計", LABEL)
     sheet.put(head, total_col + 1, "担当", LABEL)
-    sheet.widths[total_col] = 16
     sheet.widths[total_col + 1] = 12
+    return head, total_col
+
+
+def _fiscal_sheet(data_rows, rows, years) -> Sheet:
+    sheet = Sheet("別紙3 財政支援", widths={1: 40, 2: 16, 3: 22})
+    head, total_col = _annex3_header(sheet, ["財政支援措置の状況", f"（単位：{THOUSAND_YEN}。「-」は該当なし）"], years)
+    sheet.widths[total_col] = 16
     row = head + 1
     for data, item in zip(data_rows, rows):
         figures = fiscal_row_figures(data)
@@ -286,17 +292,7 @@ def _fiscal_sheet(data_rows, rows, years) -> Sheet:
 
 def _count_sheet(title, what, data_rows, rows, years, fiscal_year) -> Sheet:
     sheet = Sheet(f"別紙3 {title}", widths={1: 40, 2: 16, 3: 14})
-    head = _header(sheet, "別紙3 財政・税制・金融支援の活用実績（国の支援措置）", [
-        f"{title}措置の状況", "（単位：件。「-」は該当なし）"])
-    for col, text in ((1, "事業名"), (2, "関連する数値目標"), (3, "年度")):
-        sheet.put(head, col, text, LABEL)
-    for i, fy in enumerate(years):
-        sheet.put(head, 4 + i, fiscal_year_label(fy), LABEL)
-        sheet.widths[4 + i] = 14
-    total_col = 4 + len(years)
-    sheet.put(head, total_col, "累計", LABEL)
-    sheet.put(head, total_col + 1, "担当", LABEL)
-    sheet.widths[total_col + 1] = 12
+    head, total_col = _annex3_header(sheet, [f"{title}措置の状況", "（単位：件。「-」は該当なし）"], years)
     row = head + 1
     for data, item in zip(data_rows, rows):
         figures = count_row_figures(data, fiscal_year)
