@@ -103,6 +103,28 @@ def widest_elements(page, limit: int = 5) -> list[str]:
     }""", limit)
 
 
+def squeezed_controls(page, limit: int = 5) -> list[str]:
+    """Buttons (and links drawn as buttons) whose label wraps onto more than two lines: a row of controls that does
+    not wrap squeezes each one to a column a character or two wide (the failure message names them)."""
+    return page.evaluate("""limit => {
+      const out = [];
+      for (const el of document.querySelectorAll('button, a.button, input[type=submit]')) {
+        const r = el.getBoundingClientRect();
+        if (!r.width || !r.height) continue;
+        const style = getComputedStyle(el);
+        const line = parseFloat(style.lineHeight) || parseFloat(style.fontSize) * 1.2;
+        const inner = r.height - parseFloat(style.paddingTop) - parseFloat(style.paddingBottom)
+                      - parseFloat(style.borderTopWidth) - parseFloat(style.borderBottomWidth);
+        if (inner > line * 2.5) {
+          out.push((el.innerText || el.value || '').trim().slice(0, 20) + ' (' + Math.round(r.width) + '×'
+                   + Math.round(r.height) + 'px)');
+        }
+        if (out.length >= limit) break;
+      }
+      return out;
+    }""", limit)
+
+
 def screenshot(page, role: str, name: str, width: int) -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{role}-{name}-{width}.png"
@@ -122,6 +144,7 @@ def check_view(page, *, role: str, name: str, width: int, visit=None) -> dict:
     overflow = horizontal_overflow(page)
     report = {"view": f"{role}-{name}-{width}", "violations": run_axe(page), "overflow": overflow,
               "sticking_out": widest_elements(page) if overflow else [],
+              "squeezed": squeezed_controls(page),
               "template_leaks": page.evaluate(
                   "() => ['{#', '#}', '{%', '{{'].filter(mark => document.body.innerText.includes(mark))")}
     screenshot(page, role, name, width)

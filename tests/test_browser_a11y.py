@@ -127,6 +127,8 @@ def assert_clean(reports):
             problems.append(f"{r['view']}: template syntax shown as text: {r['template_leaks']}")
         if r["view"].endswith("-390") and r["overflow"]:
             problems.append(f"{r['view']}: {r['overflow']}px wider than the screen: {r['sticking_out']}")
+        if r.get("squeezed"):
+            problems.append(f"{r['view']}: buttons squeezed onto more than two lines: {r['squeezed']}")
     slowest = sorted(reports, key=lambda r: -r["seconds"])[:5]
     print("slowest views:", [(r["view"], r["seconds"]) for r in slowest])
     count = sum(len(v["nodes"]) for r in reports for v in r["violations"])
