@@ -32,12 +32,17 @@ def draft_html(snapshot):
     return document_html(snapshot)
 
 
-@pytest.fixture(scope="module", params=["one pass", "pieces"])
+@pytest.fixture(scope="module", params=["one pass", "pieces", "cut pieces"])
 def draft(request, snapshot, draft_html, tmp_path_factory):
-    """A draft as one pass renders it, and as drafts are rendered: in pieces, merged (zoneeval/assembly/pieces.py)."""
-    if request.param == "pieces":
+    """A draft as one pass renders it, and as drafts are rendered: in pieces, merged (zoneeval/assembly/pieces.py),
+    and rendered again, the long pieces cut where the first render broke their pages (cuts.py)."""
+    if request.param != "one pass":
         with override_settings(ARTEFACT_DIR=tmp_path_factory.mktemp("artefacts")):
-            return read(render_in_pieces(snapshot).pdf)
+            result = render_in_pieces(snapshot)
+            if request.param == "cut pieces":
+                result = render_in_pieces(snapshot)
+                assert sum("." in name for name in result.timings["rendered"]) >= 5
+            return read(result.pdf)
     return read(render_pdf(snapshot, draft_html).pdf)
 
 

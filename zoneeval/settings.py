@@ -181,6 +181,9 @@ STATIC_ROOT = VAR_DIR / "staticfiles"
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
 ARTEFACT_DIR = Path(os.environ.get("ZONEEVAL_ARTEFACT_DIR", VAR_DIR / "artefacts"))
+# A draft's long pieces are cut further where their last layout broke the page (zoneeval/assembly/cuts.py), so an
+# edit lays out one page or two again; off: each piece is laid out whole.
+RENDER_CUT_PIECES = _env_bool("RENDER_CUT_PIECES", True)
 # Rendered files (PDFs) go through Django's storage API (assembly/storage.py): the local folder ARTEFACT_DIR by
 # default; an S3-compatible object store when ARTEFACT_S3_BUCKET is set, so that web and worker hosts share no disk.
 STORAGES = {

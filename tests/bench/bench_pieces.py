@@ -22,24 +22,41 @@ os.environ.setdefault("DEBUG", "1")
 os.environ["ZONEEVAL_VAR_DIR"] = tempfile.mkdtemp(prefix="zoneeval-bench-pieces-")
 
 
-def _edits(snapshot: dict, n: int) -> dict:
-    """Each edit as a function of the run number (a new text each run, so that the edited piece is not cached)."""
+def _retype(html: str, n: int) -> str:
+    """The last character of the first paragraph typed again as another (a full-width digit, by the run number):
+    the text changes, its length and so its lines do not (the usual edit: a figure, a word)."""
+    end = html.find("</p>")
+    return html[:end - 1] + "０１２３４５６７８９"[n % 10] + html[end:]
+
+
+def _edits(snapshot: dict, n: int, lines: bool = False) -> dict:
+    """Each edit as a function of the run number (a new text each run, so that the edited piece is not cached).
+    ``lines``: each adds a paragraph instead (a page break after it may move: the whole piece is laid out)."""
     parts = snapshot["parts"]
 
+    def change(container: dict, key: str):
+        if lines:
+            container[key] += f"<p>追記{n}：ベンチマークのための一文。</p>"
+        else:
+            container[key] = _retype(container[key], n)
+
     def passage(s):
-        s["parts"]["part7"]["overall"]["text"] += f"<p>追記{n}：ベンチマークのための一文。</p>"
+        change(s["parts"]["part7"]["overall"], "text")
 
     def annex4_row(s):
-        s["parts"]["annex4"]["fiscal"][0]["result"] += f"<p>追記{n}。</p>"
+        change(s["parts"]["annex4"]["fiscal"][0], "result")
 
     def annex3_cell(s):
-        s["parts"]["annex3"]["fiscal"][0]["remarks"] += f"<p>追記{n}。</p>"
+        change(s["parts"]["annex3"]["fiscal"][0], "remarks")
 
     def schedule_row(s):
         s["parts"]["annex1_2"]["projects"][-1]["items"][-1]["text"] += f"（{n}）"
 
     assert parts["annex4"]["fiscal"] and parts["annex3"]["fiscal"] and parts["annex1_2"]["projects"]
-    return {"part 7 passage": passage, "別紙4 row": annex4_row, "別紙3 cell": annex3_cell, "schedule row": schedule_row}
+    edits = {"part 7 passage": passage, "別紙4 row": annex4_row, "別紙3 cell": annex3_cell}
+    if lines:
+        return {f"{name} (+1 line)": edit for name, edit in edits.items()}
+    return {**edits, "schedule row": schedule_row}
 
 
 def main():

@@ -19,11 +19,13 @@ Bounded: about 2 minutes with the defaults on 2 cores. It uses a throw-away SQLi
 measure on PostgreSQL instead)."""
 import argparse
 import cProfile
+import dataclasses
 import io
 import json
 import multiprocessing
 import os
 import pstats
+import shutil
 import statistics
 import subprocess
 import sys
@@ -102,10 +104,13 @@ def _parallel(pool, snapshot: dict, folder: str):
     with override_settings(ARTEFACT_DIR=folder):
         started = time.perf_counter()
         planned = pieces.plan(snapshot)
-        jobs = [(folder, (p.index, p.name, p.html, p.key)) for p in sorted(planned, key=lambda p: -len(p.html))]
-        done = {result.name: result for result, _ in pool.imap_unordered(_render_piece, jobs)}
+        jobs = [(folder, dataclasses.astuple(p)) for p in sorted(planned, key=lambda p: -len(p.html))]
+        done = {name: result for name, (result, _) in zip([p.name for p in sorted(planned, key=lambda p: -len(p.html))],
+                                                          pool.imap(_render_piece, jobs))}
         rendered = time.perf_counter()
-        merged = pieces.assemble(snapshot, [done[p.name] for p in planned])
+        results = [done[p.name] for p in planned]
+        merged = pieces.assemble(snapshot, results)
+        pieces.record_cuts(snapshot, pieces.settle(results))
         seconds = time.perf_counter() - started
     return seconds, rendered - started, merged
 
@@ -212,9 +217,11 @@ def main():
     html = html.replace("</head>", f"<style>{css}</style></head>", 1)
     have_chromium = Path(CHROMIUM).exists()
 
+    edits = lambda n: {**_edits(snapshot, n), **_edits(snapshot, n, lines=True)}  # noqa: E731
     f = {"one_pass": [], "one_pass_layout": [], "one_pass_write": [], "untagged": [], "parallel": [],
-         "parallel_pieces": [], "toc": [], "merge": [], "chromium": [], "edits": {name: [] for name in _edits(snapshot, 0)},
-         "edited_pieces": {}, "edit_parts": {}}
+         "parallel_pieces": [], "toc": [], "merge": [], "parallel_cut": [], "parallel_cut_pieces": [],
+         "merge_cut": [], "chromium": [], "edits": {name: [] for name in edits(0)}, "edited_pieces": {},
+         "edit_parts": {}}
     with tempfile.TemporaryDirectory() as scratch:
         scratch = Path(scratch)
         for n in range(args.runs):
@@ -224,19 +231,26 @@ def main():
             f["one_pass"].append(one.seconds)
             f["one_pass_layout"].append(one.timings["layout"])
             f["one_pass_write"].append(one.timings["write"])
-            folder = str(scratch / f"store-{n}")  # a cold piece cache
+            folder = str(scratch / f"store-{n}")  # a cold piece cache, no cuts known: an edition's first render
             seconds, pieces_seconds, merged = _parallel(pool, snapshot, folder)
             f["parallel"].append(seconds)
             f["parallel_pieces"].append(pieces_seconds)
             f["toc"].append(merged.timings["toc"])
             f["merge"].append(merged.timings["merge"])
+            # a cold piece cache, the cuts of the render before known: the long pieces cut, every sub-piece laid out
+            cut_folder = str(scratch / f"store-{n}-cut")
+            shutil.copytree(Path(folder) / pieces.PIECES_DIR / "hints", Path(cut_folder) / pieces.PIECES_DIR / "hints")
+            seconds, pieces_seconds, merged_cut = _parallel(pool, snapshot, cut_folder)
+            f["parallel_cut"].append(seconds)
+            f["parallel_cut_pieces"].append(pieces_seconds)
+            f["merge_cut"].append(merged_cut.timings["merge"])
             if have_chromium:
                 chromium_seconds, chromium_pdf = _chromium(html, scratch, n)
                 f["chromium"].append(chromium_seconds)
             plain = render_pdf(snapshot, pdf_variant=None)
             f["untagged"].append(plain.seconds)
-            with override_settings(ARTEFACT_DIR=folder):  # the pieces of this round cached: only the edit re-renders
-                for name, edit in _edits(snapshot, n).items():
+            with override_settings(ARTEFACT_DIR=cut_folder):  # this round's sub-pieces cached: the edit's re-render
+                for name, edit in edits(n).items():
                     changed = json.loads(json.dumps(snapshot))
                     edit(changed)
                     started = time.perf_counter()
@@ -269,6 +283,8 @@ def main():
         "one_pass_write_s": median(f["one_pass_write"]), "one_pass_untagged_s": median(f["untagged"]),
         "pieces_parallel_s": median(f["parallel"]), "pieces_parallel_pieces_s": median(f["parallel_pieces"]),
         "toc_s": median(f["toc"]), "merge_s": median(f["merge"]),
+        "pieces_parallel_cut_s": median(f["parallel_cut"]), "pieces_parallel_cut_pieces_s": median(f["parallel_cut_pieces"]),
+        "merge_cut_s": median(f["merge_cut"]),
         "chromium_s": median(f["chromium"]) if f["chromium"] else None,
         "rerender_s": {name: median(values) for name, values in f["edits"].items()},
         "rerendered_pieces": f["edited_pieces"],
@@ -282,6 +298,7 @@ def main():
     if f["chromium"]:
         summary["one_pass_over_chromium"] = summary["one_pass_s"] / summary["chromium_s"]
         summary["pieces_over_chromium"] = summary["pieces_parallel_s"] / summary["chromium_s"]
+        summary["cut_pieces_over_chromium"] = summary["pieces_parallel_cut_s"] / summary["chromium_s"]
     summary["bench_s"] = time.perf_counter() - bench_started
     if args.json:
         print(json.dumps({**summary, "profiles": profiles}, ensure_ascii=False, indent=1))
@@ -295,15 +312,18 @@ def main():
     print(f"  one pass, untagged                   {ms(s['one_pass_untagged_s'])}")
     print(f"  pieces in parallel, cold cache       {ms(s['pieces_parallel_s'])}   ({s['workers']} warm processes:"
           f" plan + pieces {ms(s['pieces_parallel_pieces_s'])}, TOC {ms(s['toc_s'])}, merge {ms(s['merge_s'])})")
+    print(f"  the same, cuts known (sub-pieces)    {ms(s['pieces_parallel_cut_s'])}   (plan + pieces"
+          f" {ms(s['pieces_parallel_cut_pieces_s'])}, merge {ms(s['merge_cut_s'])})")
     if f["chromium"]:
         print(f"  Chromium --print-to-pdf, same HTML   {ms(s['chromium_s'])}   (process start included)")
         print(f"  one pass ÷ Chromium                  {s['one_pass_over_chromium']:.2f}")
         print(f"  pieces in parallel ÷ Chromium        {s['pieces_over_chromium']:.2f}   (goal ≤ 1.00)")
+        print(f"  sub-pieces in parallel ÷ Chromium    {s['cut_pieces_over_chromium']:.2f}   (goal ≤ 1.00)")
     else:
         print("  Chromium not installed (apt-get install chromium) — comparison skipped")
     for name, seconds in s["rerender_s"].items():
         parts = s["rerender_parts_s"][name]
-        print(f"  re-render after editing a {name:<16}{ms(seconds)}   (goal ≤ 500 ms; laid out again:"
+        print(f"  re-render after editing a {name:<27}{ms(seconds)}   (goal ≤ 500 ms; laid out again:"
               f" {', '.join(s['rerendered_pieces'][name])}; plan {ms(parts['plan'])}, pieces {ms(parts['pieces'])},"
               f" TOC {ms(parts['toc'])}, merge {ms(parts['merge'])})")
     print(f"  sizes: one pass {s['one_pass_bytes']:,} B (untagged {s['one_pass_untagged_bytes']:,} B), merged"

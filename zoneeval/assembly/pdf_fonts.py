@@ -28,6 +28,7 @@ glyphs by their original ids. Sharing them needs no content-stream rewriting:
 from __future__ import annotations
 
 import hashlib
+import functools
 import io
 import logging
 import re
@@ -275,27 +276,34 @@ def share_font_subsets(pdf: bytes) -> bytes:
     font, instead of one per piece. Text, glyphs and their positions are unchanged; returns ``pdf`` itself when
     there is nothing to share."""
     with pikepdf.open(io.BytesIO(pdf)) as document:
-        fonts = _fonts(document)
-        programs: dict[tuple, _Program] = {}
-        for font in fonts.values():
-            key = font.program.objgen
-            if key not in programs:
-                programs[key] = _Program(font.program, font.program.read_bytes())
-            programs[key].fonts.append(font)
-
-        changed = _share_programs(document, list(programs.values()))
-        aliases = _merge_dictionaries(document, list(fonts.values()))
-        if not changed and not aliases:
+        if not share_font_subsets_in(document):
             return pdf
-        for font in fonts.values():
-            for holder, name in font.holders:
-                canonical = aliases.get(font.font.objgen)
-                if canonical is not None:
-                    holder[name] = canonical
         out = io.BytesIO()
         document.save(out, compress_streams=True, object_stream_mode=pikepdf.ObjectStreamMode.generate,
                       fix_metadata_version=False)  # the XMP stays as it was written
         return out.getvalue()
+
+
+def share_font_subsets_in(document: pikepdf.Pdf) -> bool:
+    """share_font_subsets on an open document (the merge, before its only save). True when something changed."""
+    fonts = _fonts(document)
+    programs: dict[tuple, _Program] = {}
+    for font in fonts.values():
+        key = font.program.objgen
+        if key not in programs:
+            programs[key] = _Program(font.program, font.program.read_bytes())
+        programs[key].fonts.append(font)
+
+    changed = _share_programs(document, list(programs.values()))
+    aliases = _merge_dictionaries(document, list(fonts.values()))
+    if not changed and not aliases:
+        return False
+    for font in fonts.values():
+        for holder, name in font.holders:
+            canonical = aliases.get(font.font.objgen)
+            if canonical is not None:
+                holder[name] = canonical
+    return True
 
 
 def _fonts(document: pikepdf.Pdf) -> dict[tuple, _Font]:
@@ -394,6 +402,7 @@ def _share_programs(document: pikepdf.Pdf, programs: list[_Program]) -> bool:
     return changed
 
 
+@functools.lru_cache(maxsize=256)
 def _program_identity(data: bytes) -> tuple | None:
     try:
         return _identity(TTFont(io.BytesIO(data), lazy=True))
@@ -534,11 +543,17 @@ def _number(token: str):
 
 
 def _parse_widths(array) -> dict[int, object]:
-    """/W as glyph id -> width (``c [w1 w2 ...]`` and ``c_first c_last w`` forms)."""
-    widths: dict[int, object] = {}
+    """/W as glyph id -> width (``c [w1 w2 ...]`` and ``c_first c_last w`` forms). Read-only: shared by the
+    pieces' fonts that have the same /W (a long-lived merging process parses an unchanged piece's once)."""
     if not isinstance(array, pikepdf.Array):
-        return widths
-    tokens = _TOKEN.findall(array.unparse().decode("ascii"))[1:-1]  # one pass over the serialised array
+        return {}
+    return _parse_widths_text(array.unparse())
+
+
+@functools.lru_cache(maxsize=1024)
+def _parse_widths_text(unparsed: bytes) -> dict[int, object]:
+    widths: dict[int, object] = {}
+    tokens = _TOKEN.findall(unparsed.decode("ascii"))[1:-1]  # one pass over the serialised array
     i = 0
     while i < len(tokens):
         first = int(tokens[i])
@@ -589,8 +604,10 @@ def _code(text: str) -> int:
     return int.from_bytes(_hex(text), "big")
 
 
+@functools.lru_cache(maxsize=1024)
 def _parse_to_unicode(cmap: bytes) -> dict[int, str]:
-    """A ToUnicode CMap as code -> text (bfchar and both forms of bfrange; the first entry of a code wins)."""
+    """A ToUnicode CMap as code -> text (bfchar and both forms of bfrange; the first entry of a code wins).
+    Read-only, cached by the CMap's bytes (an unchanged piece's CMap is parsed once by a long-lived process)."""
     cmap = cmap.decode("latin-1")
     mapping: dict[int, str] = {}
     for block in _BFCHAR.findall(cmap):

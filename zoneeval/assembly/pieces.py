@@ -28,8 +28,8 @@ from django.template.loader import render_to_string
 from weasyprint import CSS, HTML
 
 from ..reports.presentation import document_context
-from . import pdf_tags
-from .pdf_fonts import share_font_subsets  # one subset per font file in the merged file
+from . import cuts, pdf_tags
+from .pdf_fonts import share_font_subsets, share_font_subsets_in  # one subset per font file in the merged file
 from .render import PDF_VARIANT, RenderResult, draft_mark, font_config, stylesheets
 from .storage import artefact_storage, save_artefact
 from .url_fetcher import SafeURLFetcher
@@ -46,7 +46,19 @@ class Piece:
     name: str
     html: str
     key: str
-    continues: bool = False  # its first element continues the last one of the piece before (別紙1-2's section)
+    continues: int = 0  # how many levels of its first element's ancestors continue the piece before's last ones
+    # A sub-piece (cuts.py) of the piece ``parent`` (whose HTML is ``html``), from the element at ``start`` to the
+    # element at ``end``, the lookahead (paths in the parent's tree; None: its beginning, its end).
+    parent: str | None = None
+    start: tuple | None = None
+    end: tuple | None = None
+    stop: tuple | None = None  # the next cut, when it is inside ``end``: the lookahead stops there
+
+    def whole(self) -> "Piece":
+        """The piece this one was cut from, laid out whole (after a CutMismatch)."""
+        if self.parent is None:
+            return self
+        return Piece(self.index, self.parent, self.html, piece_key(self.html))
 
 
 @dataclass
@@ -64,7 +76,16 @@ class PieceResult:
     seconds: float = 0.0
     landscape: list[bool] = field(default_factory=list)
     cached: bool = False
-    continues: bool = False
+    continues: int = 0
+    parent: str | None = None  # the whole piece's name, for a sub-piece (cuts.py)
+    cuts: list = field(default_factory=list)  # the cuts its layout offered (paths in the whole piece's tree)
+    mismatch: bool = False  # a sub-piece whose page break moved: the whole piece is laid out instead
+    replaces: str | None = None  # the whole piece laid out after a sub-piece's mismatch: its name
+    bookmarks: list = field(default_factory=list)  # the CSS bookmark-level of each of its bookmarks, in order
+
+    @property
+    def group(self) -> str:
+        return self.parent or self.replaces or self.name
 
 
 def piece_key(html: str) -> str:
@@ -102,7 +123,83 @@ def plan(snapshot: dict, final: bool = False) -> list[Piece]:
         parts.append(("annex1_2", _piece_html(context, "annex1_2")))
     for name in ("annex2", "annex3", "annex4"):
         parts.append((name, _piece_html(context, name)))
-    return [Piece(index, name, html, piece_key(html), name in continued) for index, (name, html) in enumerate(parts)]
+    planned: list[Piece] = []
+    for name, html in parts:
+        whole = Piece(len(planned), name, html, piece_key(html), int(name in continued))
+        for piece in _cut(snapshot, whole) or [whole]:
+            planned.append(Piece(len(planned), piece.name, piece.html, piece.key, piece.continues, piece.parent,
+                                 piece.start, piece.end, piece.stop))
+    return planned
+
+
+# -- sub-pieces (cuts.py): a piece cut where its last layout broke the page ----------------------------------------
+
+def _hint_path(snapshot: dict, name: str) -> str:
+    """Where the cuts of a document's piece are kept: per zone and fiscal year (the edition), per piece."""
+    document = hashlib.sha256(f"{snapshot['zone']['slug']}\0{snapshot['edition']['fiscal_year']}".encode()).hexdigest()
+    return f"{PIECES_DIR}/hints/{document[:24]}/{name}.json"
+
+
+def _read_json(path: str) -> dict | None:
+    store = artefact_storage()
+    if not store.exists(path):
+        return None
+    with store.open(path, "rb") as handle:
+        return json.loads(handle.read().decode("utf-8"))
+
+
+def _write_json(path: str, data: dict) -> None:
+    save_artefact(path, json.dumps(data, ensure_ascii=False, sort_keys=True).encode("utf-8"))
+
+
+def _cut(snapshot: dict, piece: Piece) -> list[Piece] | None:
+    """The sub-pieces of ``piece`` at the cuts its last layout offered (None: not cut: no cuts known, or one no
+    longer exists). Their keys are computed from their trees once per piece HTML and kept with the cuts."""
+    if not settings.RENDER_CUT_PIECES:
+        return None
+    path = _hint_path(snapshot, piece.name)
+    hint = _read_json(path)
+    if not hint or not hint.get("cuts"):
+        return None
+    starts = [tuple(cut) for cut in hint["cuts"]]
+    # The lookahead is the next cut's element, but not all of it when it is long (a table of several pages): it
+    # stops at the second cut inside it, so that it holds what filled its first page and what that page's end
+    # was decided by (the first row after a table's head, say).
+    bounds = [None, *starts, None, None, None]
+    spans = [(start, end, after if end and after and cuts.above(end, after) else None)
+             for start, end, after in zip(bounds, bounds[1:], bounds[3:])]
+    subs = hint.get("subs") if hint.get("html_key") == piece.key else None
+    if subs is None:
+        try:
+            root = cuts.parse(piece.html)
+            article_depth = len(cuts.article_path(root))
+            subs = []
+            for start, end, stop in spans:
+                tree = cuts.sub_tree(root, start, end, stop)
+                depth = len(start) - article_depth - 1 if start else piece.continues
+                subs.append([list(start) if start else None, list(end) if end else None,
+                             list(stop) if stop else None, piece_key(cuts.serialise(tree)), depth])
+        except (cuts.CutMismatch, IndexError):
+            return None
+        _write_json(path, {**hint, "html_key": piece.key, "subs": subs})
+    return [Piece(piece.index, f"{piece.name}.{number + 1}", piece.html, key, depth, piece.name,
+                  *(tuple(path) if path else None for path in (start, end, stop)))
+            for number, (start, end, stop, key, depth) in enumerate(subs)]
+
+
+def record_cuts(snapshot: dict, results: list[PieceResult]) -> None:
+    """Keep, for each piece, the cuts its layout offered now (for the next render's sub-pieces), when they changed."""
+    if not settings.RENDER_CUT_PIECES:
+        return
+    groups: dict[str, list] = {}
+    for result in results:
+        groups.setdefault(result.group, []).extend(tuple(cut) for cut in result.cuts)
+    for name, found in groups.items():
+        found = sorted(set(found))
+        path = _hint_path(snapshot, name)
+        hint = _read_json(path) or {}
+        if [tuple(cut) for cut in hint.get("cuts", [])] != found:
+            _write_json(path, {"cuts": [list(cut) for cut in found]})
 
 
 _PIECE_CSS: dict[bool, list[CSS]] = {}
@@ -118,11 +215,18 @@ def piece_stylesheets(continued: bool) -> list[CSS]:
     return stylesheets() + _PIECE_CSS[continued]
 
 
+def _html_options() -> dict:
+    return {"base_url": str(settings.BASE_DIR / "static") + "/", "url_fetcher": SafeURLFetcher()}
+
+
 def _layout(html: str, extra: list[CSS]):
     pdf_tags.install()
-    return HTML(string=html, base_url=str(settings.BASE_DIR / "static") + "/", url_fetcher=SafeURLFetcher()).render(
-        stylesheets=extra, font_config=font_config()
-    )
+    return HTML(string=html, **_html_options()).render(stylesheets=extra, font_config=font_config())
+
+
+def _layout_tree(tree: cuts.SubTree, extra: list[CSS]):
+    pdf_tags.install()
+    return cuts.html_object(tree, **_html_options()).render(stylesheets=extra, font_config=font_config())
 
 
 def _facts(document) -> tuple[dict[str, int], list[bool]]:
@@ -133,6 +237,11 @@ def _facts(document) -> tuple[dict[str, int], list[bool]]:
     return anchors, [page.width > page.height for page in document.pages]
 
 
+def _bookmark_levels(document) -> list[int]:
+    """The CSS bookmark-level of each bookmark, in document order (the merge nests them across pieces)."""
+    return [level for page in document.pages for level, *_ in page.bookmarks]
+
+
 def _paths(key: str) -> tuple[str, str]:
     base = f"{PIECES_DIR}/{key[:2]}/{key}"
     return base + ".pdf", base + ".json"
@@ -141,15 +250,21 @@ def _paths(key: str) -> tuple[str, str]:
 def _cached(piece: Piece) -> PieceResult | None:
     pdf_path, meta_path = _paths(piece.key)
     store = artefact_storage()
-    if not (store.exists(meta_path) and store.exists(pdf_path)):
+    if not store.exists(meta_path):
         return None
     with store.open(meta_path, "rb") as handle:
         meta = json.loads(handle.read().decode("utf-8"))
+    if meta.get("mismatch"):
+        return PieceResult(piece.name, piece.key, "", 0, cached=True, continues=piece.continues,
+                           parent=piece.parent, mismatch=True)
+    if not store.exists(pdf_path):
+        return None
     return PieceResult(piece.name, piece.key, pdf_path, meta["pages"], meta["anchors"], 0.0, meta["landscape"],
-                       cached=True, continues=piece.continues)
+                       cached=True, continues=piece.continues, parent=piece.parent,
+                       cuts=[tuple(cut) for cut in meta.get("cuts", [])], bookmarks=meta.get("bookmarks", []))
 
 
-def _store(piece: Piece, document, started: float) -> PieceResult:
+def _store(piece: Piece, document, started: float, found_cuts: list) -> PieceResult:
     """Write a laid-out piece (tagged, as the one pass) and its sidecar; the sidecar last: a sidecar means both are
     there."""
     pdf_path, meta_path = _paths(piece.key)
@@ -157,20 +272,51 @@ def _store(piece: Piece, document, started: float) -> PieceResult:
     anchors, landscape = _facts(document)
     seconds = time.perf_counter() - started
     pdf_path = save_artefact(pdf_path, pdf)
-    meta = {"pages": len(document.pages), "anchors": anchors, "landscape": landscape}
+    meta = {"pages": len(document.pages), "anchors": anchors, "landscape": landscape,
+            "cuts": [list(cut) for cut in found_cuts], "bookmarks": _bookmark_levels(document)}
     save_artefact(meta_path, json.dumps(meta, ensure_ascii=False, sort_keys=True).encode("utf-8"))
     return PieceResult(piece.name, piece.key, pdf_path, len(document.pages), anchors, seconds, landscape,
-                       continues=piece.continues)
+                       continues=piece.continues, parent=piece.parent, cuts=list(found_cuts),
+                       bookmarks=meta["bookmarks"])
 
 
 def render_piece(piece: Piece) -> PieceResult:
     """The piece's PDF, from the artefact store if it was rendered before (by key), else rendered now and stored
-    (pieces/<key[:2]>/<key>.pdf, with a JSON sidecar <key>.json holding pages, anchors and page orientations)."""
+    (pieces/<key[:2]>/<key>.pdf, with a JSON sidecar <key>.json holding pages, anchors, page orientations and the
+    cuts its layout offered). A sub-piece whose lookahead no longer begins a page (cuts.CutMismatch) is recorded as
+    such, and the whole piece it was cut from is rendered instead (``replaces`` names it)."""
     cached = _cached(piece)
-    if cached is not None:
+    if cached is not None and not cached.mismatch:
         return cached
-    started = time.perf_counter()
-    return _store(piece, _layout(piece.html, piece_stylesheets(continued=True)), started)
+    if cached is None:
+        started = time.perf_counter()
+        root = cuts.parse(piece.html)
+        if piece.parent is None:
+            tree = cuts.SubTree(root, cuts.origin_of_whole(root), None)
+        else:
+            try:
+                tree = cuts.sub_tree(root, piece.start, piece.end, piece.stop)
+            except cuts.CutMismatch:
+                tree = None
+        if tree is not None:
+            document = _layout_tree(tree, piece_stylesheets(continued=True))
+            try:
+                if tree.start is not None:
+                    cuts.check_start(document, tree.start)
+                kept = len(document.pages) if tree.end is None else cuts.check_end(document, tree.end)
+            except cuts.CutMismatch:
+                kept = None
+            first = 1 if piece.start else 0  # page 1 of a sub-piece after the first is its filler's
+            if kept is not None and kept > first:
+                found = ([piece.start] if piece.start else []) + cuts.cuts_of(document, tree.origin, first, kept)
+                if (first, kept) != (0, len(document.pages)):
+                    document = document.copy(document.pages[first:kept])
+                return _store(piece, document, started, found)
+        _, meta_path = _paths(piece.key)
+        save_artefact(meta_path, json.dumps({"mismatch": True}).encode("utf-8"))
+    result = render_piece(piece.whole())
+    result.replaces = piece.parent
+    return result
 
 
 def _toc_css(targets: list[str], numbers: dict[str, int]) -> str:
@@ -202,7 +348,7 @@ def _render_toc(context: dict, results: list[PieceResult]) -> PieceResult:
         if result is None:
             started = time.perf_counter()
             document = _layout(html, piece_stylesheets(continued=False) + [CSS(string=css, font_config=font_config())])
-            result = _store(toc, document, started)
+            result = _store(toc, document, started, [])
         if result.pages == toc_pages:
             return result
         toc_pages = result.pages
@@ -251,9 +397,10 @@ def _render_stamp(landscape: list[bool]) -> bytes:
 
 
 def _copy_outline(source: pikepdf.Pdf, target: pikepdf.Pdf, offset: int, into: list) -> None:
+    """The source's bookmarks, in document order, each without its children, pointing at ``target``'s pages."""
     page_index = {page.objgen: index for index, page in enumerate(source.pages)}
 
-    def copy(item) -> pikepdf.OutlineItem:
+    def copy(item) -> None:
         destination = item.destination
         if destination is None and item.action is not None:
             destination = item.action.get("/D")
@@ -261,11 +408,38 @@ def _copy_outline(source: pikepdf.Pdf, target: pikepdf.Pdf, offset: int, into: l
         new = pikepdf.OutlineItem(item.title, destination=pikepdf.Array(
             [target.pages[offset + index].obj, *list(destination)[1:]]))
         new.is_closed = item.is_closed
-        new.children.extend(copy(child) for child in item.children)
-        return new
+        into.append(new)
+        for child in item.children:
+            copy(child)
 
     with source.open_outline() as outline:
-        into.extend(copy(item) for item in outline.root)
+        for item in outline.root:
+            copy(item)
+
+
+def _nest_outline(items: list, levels: list[int]) -> list:
+    """The bookmarks nested by their CSS bookmark-level across all pieces, as WeasyPrint nests them in one document
+    (weasyprint.anchors.make_page_bookmark_tree: a skipped level does not make an empty one): a piece that begins
+    with an <h3> nests it under the <h2> of the piece before."""
+    root: list = []
+    skipped: list[int] = []
+    last_by_depth = [root]
+    previous = 0
+    for item, level in zip(items, levels):
+        if level > previous:
+            skipped.append(level - previous - 1)
+        else:
+            temp = level
+            while temp < previous:
+                temp += 1 + skipped.pop()
+            if temp > previous:
+                skipped.append(temp - previous - 1)
+        previous = level
+        depth = level - sum(skipped)
+        last_by_depth[depth - 1].append(item)
+        del last_by_depth[depth:]
+        last_by_depth.append(item.children)
+    return root
 
 
 def _kids(element) -> list:
@@ -277,17 +451,27 @@ def _is_element(kid) -> bool:
     return isinstance(kid, pikepdf.Dictionary) and "/S" in kid
 
 
-def _join(into, element) -> None:
-    """``element`` continues ``into`` (the same HTML element, cut by the piece boundary): its kids become into's."""
+def _join(into, element, depth: int = 0) -> None:
+    """``element`` continues ``into`` (the same HTML element, cut by the piece boundary): its kids become into's;
+    ``depth`` levels down, its first kid continues into's last one too (the ancestors of a sub-piece's first
+    element), unless they differ in type or are parts of a table (each page's part of a table is a table of its
+    own, with its repeated head: pdf_tags' rule 5)."""
     kids = _kids(into)
-    for kid in _kids(element):
+    incoming = _kids(element)
+    if depth > 0:
+        last = next((kid for kid in reversed(kids) if _is_element(kid)), None)
+        first = next((kid for kid in incoming if _is_element(kid)), None)
+        if last is not None and first is not None and last.S == first.S and str(first.S) not in pdf_tags.TABLE_PARTS:
+            _join(last, first, depth - 1)
+            incoming = [kid for kid in incoming if not (_is_element(kid) and kid.objgen == first.objgen)]
+    for kid in incoming:
         if _is_element(kid):
             kid.P = into
         kids.append(kid)
     into.K = pikepdf.Array(kids)
 
 
-def _merge_structure(placed: list[tuple[pikepdf.Pdf, int, bool]], target: pikepdf.Pdf) -> None:
+def _merge_structure(placed: list[tuple[pikepdf.Pdf, int, int]], target: pikepdf.Pdf) -> None:
     """One structure tree from the pieces' (each with the offset of its first page in ``target`` and whether it
     continues the piece before): their /Document elements' kids under one /Document, the <article> that every piece
     opens joined into one /Art (and a section cut by a piece boundary into one /Sect: pdf_tags' rule 5, an element
@@ -314,12 +498,7 @@ def _merge_structure(placed: list[tuple[pikepdf.Pdf, int, bool]], target: pikepd
         for kid in _kids(root):
             last = _kids(document)[-1] if _kids(document) else None
             if _is_element(kid) and last is not None and _is_element(last) and kid.S == last.S == "/Art":
-                first = next((k for k in _kids(kid) if _is_element(k)), None)
-                previous = next((k for k in reversed(_kids(last)) if _is_element(k)), None)
-                if continues and first is not None and previous is not None and first.S == previous.S:
-                    _join(previous, first)
-                    kid.K = pikepdf.Array([k for k in _kids(kid) if not (_is_element(k) and k.objgen == first.objgen)])
-                _join(last, kid)
+                _join(last, kid, int(continues))
                 continue
             if _is_element(kid):
                 kid.P = document
@@ -356,6 +535,7 @@ def assemble(snapshot: dict, results: list[PieceResult], final: bool = False) ->
     """The whole PDF from the rendered pieces (in ``plan`` order): the TOC rendered with literal page numbers, the
     merge, the "n / N" stamp, the outline and the metadata."""
     started = time.perf_counter()
+    results = settle(results)
     context = _context(snapshot, final)
     toc = _render_toc(context, results)
     laid_out = time.perf_counter()
@@ -379,8 +559,11 @@ def assemble(snapshot: dict, results: list[PieceResult], final: bool = False) ->
         page.add_overlay(numbers)
     placed = list(zip(sources, offsets))
     _merge_destinations(placed[1:] + placed[:1], merged)  # the TOC last: its placeholders yield
+    levels = [level for result in [toc, *results] for level in result.bookmarks]
+    if len(levels) != len(outline_items):
+        raise RuntimeError(f"{len(outline_items)} bookmarks in the pieces, {len(levels)} levels recorded")
     with merged.open_outline() as outline:
-        outline.root.extend(outline_items)
+        outline.root.extend(_nest_outline(outline_items, levels))
     _merge_structure([(source, offset, result.continues) for (source, offset), result in zip(placed, [toc, *results])],
                      merged)
     # The metadata of every piece is the document's (same <head>): the TOC's, as the one pass writes it.
@@ -392,11 +575,11 @@ def assemble(snapshot: dict, results: list[PieceResult], final: bool = False) ->
             value = toc_pdf.Root[key]
             merged.Root[key] = merged.copy_foreign(value) if value.is_indirect else pikepdf.Dictionary(
                 {name: item for name, item in value.items()}) if isinstance(value, pikepdf.Dictionary) else value
+    share_font_subsets_in(merged)
     buffer = io.BytesIO()
     merged.save(buffer, object_stream_mode=pikepdf.ObjectStreamMode.generate, compress_streams=True,
                 fix_metadata_version=False)  # the XMP as WeasyPrint wrote it
     pdf = buffer.getvalue()
-    pdf = share_font_subsets(pdf)
     done = time.perf_counter()
     return RenderResult(pdf=pdf, pages=len(landscape), seconds=done - started,
                         timings={"toc": laid_out - started, "merge": done - laid_out, "toc_cached": toc.cached})
@@ -407,13 +590,34 @@ def render_in_pieces(snapshot: dict, final: bool = False) -> RenderResult:
     started = time.perf_counter()
     pieces = plan(snapshot, final)
     planned = time.perf_counter()
-    results = [render_piece(piece) for piece in pieces]
+    results, whole = [], set()
+    for piece in pieces:
+        if piece.parent not in whole:  # after a sub-piece's mismatch, the whole piece stands for its siblings
+            results.append(render_piece(piece))
+            if results[-1].replaces:
+                whole.add(results[-1].replaces)
     rendered = time.perf_counter()
     result = assemble(snapshot, results, final)
+    record_cuts(snapshot, settle(results))
     result.seconds = time.perf_counter() - started
     result.timings = {"plan": planned - started, "pieces": rendered - planned, **result.timings,
                       "rendered": [r.name for r in results if not r.cached]}
     return result
+
+
+def settle(results: list[PieceResult]) -> list[PieceResult]:
+    """The results to merge: where a sub-piece's page break moved and its whole piece was laid out instead, that
+    whole piece once, in the place of all its sub-pieces."""
+    replaced = {result.replaces: result for result in results if result.replaces}
+    settled, placed = [], set()
+    for result in results:
+        if result.group in replaced:
+            if result.group not in placed:
+                settled.append(replaced[result.group])
+                placed.add(result.group)
+        else:
+            settled.append(result)
+    return settled
 
 
 def cached(piece: Piece) -> PieceResult | None:

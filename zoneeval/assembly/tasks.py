@@ -68,7 +68,8 @@ def plan_render_stage(self, run_id: int, options: dict | None = None) -> int:
     options = options or {}
     merge = merge_pieces_stage.si(run_id, time.time()).set(**options)
     if pieces:
-        header = [render_piece_stage.si(run_id, piece.index, piece.name, piece.html, piece.key).set(**options)
+        header = [render_piece_stage.si(run_id, piece.index, piece.name, piece.html, piece.key,
+                                        _cut_of(piece)).set(**options)
                   for piece in pieces]
         chord(header)(merge)
     elif services.needs_merge(run_id):
@@ -76,11 +77,22 @@ def plan_render_stage(self, run_id: int, options: dict | None = None) -> int:
     return run_id
 
 
+def _cut_of(piece: Piece) -> dict | None:
+    """A sub-piece's place in its piece (cuts.py), as JSON: the piece's name, the first element and the lookahead."""
+    if piece.parent is None:
+        return {"continues": piece.continues} if piece.continues else None
+    return {"parent": piece.parent, "start": piece.start, "end": piece.end, "stop": piece.stop,
+            "continues": piece.continues}
+
+
 @shared_task(bind=True, base=PipelineTask, soft_time_limit=120, time_limit=150)
-def render_piece_stage(self, run_id: int, index: int, name: str, html: str, key: str) -> dict:
-    """One piece of a run's PDF (idempotent: a piece rendered before is a cache hit)."""
+def render_piece_stage(self, run_id: int, index: int, name: str, html: str, key: str, cut: dict | None = None) -> dict:
+    """One piece of a run's PDF (idempotent: a piece rendered before is a cache hit); ``cut``: a sub-piece's place
+    in its piece (_cut_of)."""
     result = {}
-    piece = Piece(index, name, html, key)
+    cut = cut or {}
+    piece = Piece(index, name, html, key, cut.get("continues", 0), cut.get("parent"),
+                  *(tuple(cut[name]) if cut.get(name) else None for name in ("start", "end", "stop")))
     _run_stage(self, lambda run_id: result.update(vars(services.render_run_piece(run_id, piece))), run_id)
     logger.info("assembly run %s piece %s rendered in process %s in %.2f s%s", run_id, name, os.getpid(),
                 result["seconds"], " (cached)" if result["cached"] else "")
