@@ -104,13 +104,10 @@ def _parallel(pool, snapshot: dict, folder: str):
     with override_settings(ARTEFACT_DIR=folder):
         started = time.perf_counter()
         planned = pieces.plan(snapshot)
-        jobs = [(folder, dataclasses.astuple(p)) for p in sorted(planned, key=lambda p: -len(p.html))]
-        done = {name: result for name, (result, _) in zip([p.name for p in sorted(planned, key=lambda p: -len(p.html))],
-                                                          pool.imap(_render_piece, jobs))}
+        jobs = [(folder, dataclasses.astuple(p)) for p in sorted(pieces.to_render(planned), key=lambda p: -len(p.html))]
+        rendered_now = [result for result, _ in pool.imap_unordered(_render_piece, jobs)]
         rendered = time.perf_counter()
-        results = [done[p.name] for p in planned]
-        merged = pieces.assemble(snapshot, results)
-        pieces.record_cuts(snapshot, pieces.settle(results))
+        merged = pieces.assemble(snapshot, pieces.collect(planned, rendered_now))
         seconds = time.perf_counter() - started
     return seconds, rendered - started, merged
 

@@ -33,7 +33,8 @@ from weasyprint.formatting_structure import boxes
 Path = tuple[int, ...]
 FILLER = "data-piece-filler"
 REPEATED_IN_TABLE = ("thead", "colgroup")
-AVOID = ("avoid", "avoid-page")  # what a table repeats, or needs, on a page it continues on
+AVOID = ("avoid", "avoid-page")
+EMPTY_ELEMENTS = ("br", "hr", "img", "col", "colgroup")  # what a table repeats, or needs, on a page it continues on
 
 
 class CutMismatch(Exception):
@@ -187,8 +188,11 @@ def html_object(tree: SubTree, **options):
 # -- reading a layout -------------------------------------------------------------------------------------------
 
 def elements_on(page) -> set[int]:
-    """The ids of the HTML elements that have a box on a laid-out page."""
-    return {id(box.element) for box in page._page_box.descendants() if box.element is not None}
+    """The ids of the HTML elements that have a box on a laid-out page, but for an empty fragment (a block whose
+    content all went to the next page leaves one, of no height, at the bottom of this one: it begins there)."""
+    return {id(box.element) for box in page._page_box.descendants()
+            if box.element is not None and not (isinstance(box, boxes.BlockBox) and not box.children
+                                                and not box.height and box.element.tag not in EMPTY_ELEMENTS)}
 
 
 def _covered_by_rowspan(row: ET.Element, parent: ET.Element) -> bool:
@@ -233,16 +237,16 @@ def page_top(page, previous: set[int]) -> ET.Element | None:
     return None
 
 
-def cuts_of(document, origin: dict[int, Path], first: int, last: int) -> list[Path]:
-    """The cuts a layout offers: for each page after ``first`` up to ``last`` (excluded), the path of the element
-    that begins it, when one does."""
-    found: list[Path] = []
-    previous = elements_on(document.pages[first]) if first < len(document.pages) else set()
-    for page in document.pages[first + 1:last]:
+def page_cuts(document, origin: dict[int, Path]) -> list[tuple[int, Path]]:
+    """The cuts a whole layout offers: (page index, path of the element that begins it) for each page after the
+    first that begins with an element."""
+    found: list[tuple[int, Path]] = []
+    previous = elements_on(document.pages[0]) if document.pages else set()
+    for index, page in enumerate(document.pages[1:], start=1):
         current = elements_on(page)
         element = page_top(page, previous)
         if element is not None and id(element) in origin:
-            found.append(origin[id(element)])
+            found.append((index, origin[id(element)]))
         previous = current
     return found
 

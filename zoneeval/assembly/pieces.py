@@ -14,6 +14,7 @@ the merged PDF is tagged as the one pass is. The submitted PDF (render_final) is
 """
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import io
 import json
@@ -53,12 +54,15 @@ class Piece:
     start: tuple | None = None
     end: tuple | None = None
     stop: tuple | None = None  # the next cut, when it is inside ``end``: the lookahead stops there
+    hint: str | None = None  # where the whole piece's cuts are kept (artefact store), for a whole render to write
+    whole_continues: int = 0  # a sub-piece's whole piece's ``continues``
 
     def whole(self) -> "Piece":
-        """The piece this one was cut from, laid out whole (after a CutMismatch)."""
+        """The piece this one was cut from, laid out whole (after a CutMismatch, or when most of it is new)."""
         if self.parent is None:
             return self
-        return Piece(self.index, self.parent, self.html, piece_key(self.html))
+        return Piece(self.index, self.parent, self.html, whole_key(self.html, self.hint), self.whole_continues,
+                     hint=self.hint)
 
 
 @dataclass
@@ -78,14 +82,18 @@ class PieceResult:
     cached: bool = False
     continues: int = 0
     parent: str | None = None  # the whole piece's name, for a sub-piece (cuts.py)
-    cuts: list = field(default_factory=list)  # the cuts its layout offered (paths in the whole piece's tree)
     mismatch: bool = False  # a sub-piece whose page break moved: the whole piece is laid out instead
     replaces: str | None = None  # the whole piece laid out after a sub-piece's mismatch: its name
     bookmarks: list = field(default_factory=list)  # the CSS bookmark-level of each of its bookmarks, in order
+    parts: list = field(default_factory=list)  # a whole piece written as its sub-pieces: their results, in order
 
     @property
     def group(self) -> str:
         return self.parent or self.replaces or self.name
+
+    def flat(self) -> list["PieceResult"]:
+        """What the merge takes: the sub-pieces a whole render wrote, or this piece."""
+        return self.parts or [self]
 
 
 def piece_key(html: str) -> str:
@@ -93,6 +101,11 @@ def piece_key(html: str) -> str:
     from .renderer import fingerprint
 
     return hashlib.sha256((fingerprint() + "\0" + html).encode("utf-8")).hexdigest()
+
+
+def whole_key(html: str, hint: str | None) -> str:
+    """The key of a whole piece: written as its sub-pieces when its cuts are kept (``hint``), else as one PDF."""
+    return piece_key(html if hint is None else html + "\0written as its sub-pieces")
 
 
 def _context(snapshot: dict, final: bool) -> dict:
@@ -125,11 +138,39 @@ def plan(snapshot: dict, final: bool = False) -> list[Piece]:
         parts.append((name, _piece_html(context, name)))
     planned: list[Piece] = []
     for name, html in parts:
-        whole = Piece(len(planned), name, html, piece_key(html), int(name in continued))
-        for piece in _cut(snapshot, whole) or [whole]:
-            planned.append(Piece(len(planned), piece.name, piece.html, piece.key, piece.continues, piece.parent,
-                                 piece.start, piece.end, piece.stop))
+        hint = _hint_path(snapshot, name) if settings.RENDER_CUT_PIECES else None
+        whole = Piece(len(planned), name, html, whole_key(html, hint), int(name in continued), hint=hint)
+        for piece in _cut(whole) or [whole]:
+            planned.append(dataclasses.replace(piece, index=len(planned)))
     return planned
+
+
+def _groups(pieces: list[Piece]) -> list[list[Piece]]:
+    """The planned pieces by the piece they were cut from (one each for a piece not cut)."""
+    groups: list[list[Piece]] = []
+    for piece in pieces:
+        if groups and piece.parent is not None and groups[-1][0].parent == piece.parent:
+            groups[-1].append(piece)
+        else:
+            groups.append([piece])
+    return groups
+
+
+def to_render(pieces: list[Piece]) -> list[Piece]:
+    """What to lay out for the planned ``pieces``: nothing of what is cached; of a piece cut in sub-pieces, the few
+    that changed (an edit), or the whole piece when half or more of them are new (its first render with these
+    cuts, or many edits: one layout is cheaper than many sub-pieces with their lookaheads, and it writes them
+    all)."""
+    out: list[Piece] = []
+    for group in _groups(pieces):
+        states = [_cached(piece) for piece in group]
+        missing = [piece for piece, state in zip(group, states) if state is None or state.mismatch]
+        moved = any(state is not None and state.mismatch for state in states)
+        if len(group) > 1 and (moved or 2 * len(missing) >= len(group)):
+            out.append(group[0].whole())
+        else:
+            out.extend(missing)
+    return out
 
 
 # -- sub-pieces (cuts.py): a piece cut where its last layout broke the page ----------------------------------------
@@ -152,54 +193,47 @@ def _write_json(path: str, data: dict) -> None:
     save_artefact(path, json.dumps(data, ensure_ascii=False, sort_keys=True).encode("utf-8"))
 
 
-def _cut(snapshot: dict, piece: Piece) -> list[Piece] | None:
-    """The sub-pieces of ``piece`` at the cuts its last layout offered (None: not cut: no cuts known, or one no
+def _spans(found: list) -> list[tuple]:
+    """The sub-pieces of a piece with these cuts: (first element, lookahead, where the lookahead stops). The
+    lookahead is the next cut's element, but not all of it when it is long (a table of several pages): it stops at
+    the second cut inside it, so that it holds what filled its first page and what decided that page's end (the
+    first row after a table's head, say)."""
+    bounds = [None, *found, None, None, None]
+    return [(start, end, after if end and after and cuts.above(end, after) else None)
+            for start, end, after in zip(bounds, bounds[1:], bounds[3:])]
+
+
+def _sub_specs(piece: Piece, root, found: list) -> list[list]:
+    """[start, end, stop, key, continues] of each sub-piece of ``piece`` (parsed as ``root``) at the cuts ``found``."""
+    article_depth = len(cuts.article_path(root))
+    specs = []
+    for start, end, stop in _spans(found):
+        tree = cuts.sub_tree(root, start, end, stop)
+        depth = len(start) - article_depth - 1 if start else piece.continues
+        specs.append([list(start) if start else None, list(end) if end else None, list(stop) if stop else None,
+                      piece_key(cuts.serialise(tree)), depth])
+    return specs
+
+
+def _cut(piece: Piece) -> list[Piece] | None:
+    """The sub-pieces of ``piece`` at the cuts its last whole layout offered (None: not cut: none known, or one no
     longer exists). Their keys are computed from their trees once per piece HTML and kept with the cuts."""
-    if not settings.RENDER_CUT_PIECES:
+    if piece.hint is None:
         return None
-    path = _hint_path(snapshot, piece.name)
-    hint = _read_json(path)
+    hint = _read_json(piece.hint)
     if not hint or not hint.get("cuts"):
         return None
-    starts = [tuple(cut) for cut in hint["cuts"]]
-    # The lookahead is the next cut's element, but not all of it when it is long (a table of several pages): it
-    # stops at the second cut inside it, so that it holds what filled its first page and what that page's end
-    # was decided by (the first row after a table's head, say).
-    bounds = [None, *starts, None, None, None]
-    spans = [(start, end, after if end and after and cuts.above(end, after) else None)
-             for start, end, after in zip(bounds, bounds[1:], bounds[3:])]
-    subs = hint.get("subs") if hint.get("html_key") == piece.key else None
-    if subs is None:
+    specs = hint.get("subs") if hint.get("html_key") == piece.key else None
+    if specs is None:
         try:
-            root = cuts.parse(piece.html)
-            article_depth = len(cuts.article_path(root))
-            subs = []
-            for start, end, stop in spans:
-                tree = cuts.sub_tree(root, start, end, stop)
-                depth = len(start) - article_depth - 1 if start else piece.continues
-                subs.append([list(start) if start else None, list(end) if end else None,
-                             list(stop) if stop else None, piece_key(cuts.serialise(tree)), depth])
+            specs = _sub_specs(piece, cuts.parse(piece.html), [tuple(cut) for cut in hint["cuts"]])
         except (cuts.CutMismatch, IndexError):
             return None
-        _write_json(path, {**hint, "html_key": piece.key, "subs": subs})
+        _write_json(piece.hint, {**hint, "html_key": piece.key, "subs": specs})
     return [Piece(piece.index, f"{piece.name}.{number + 1}", piece.html, key, depth, piece.name,
-                  *(tuple(path) if path else None for path in (start, end, stop)))
-            for number, (start, end, stop, key, depth) in enumerate(subs)]
-
-
-def record_cuts(snapshot: dict, results: list[PieceResult]) -> None:
-    """Keep, for each piece, the cuts its layout offered now (for the next render's sub-pieces), when they changed."""
-    if not settings.RENDER_CUT_PIECES:
-        return
-    groups: dict[str, list] = {}
-    for result in results:
-        groups.setdefault(result.group, []).extend(tuple(cut) for cut in result.cuts)
-    for name, found in groups.items():
-        found = sorted(set(found))
-        path = _hint_path(snapshot, name)
-        hint = _read_json(path) or {}
-        if [tuple(cut) for cut in hint.get("cuts", [])] != found:
-            _write_json(path, {"cuts": [list(cut) for cut in found]})
+                  *(tuple(path) if path else None for path in (start, end, stop)), hint=piece.hint,
+                  whole_continues=piece.continues)
+            for number, (start, end, stop, key, depth) in enumerate(specs)]
 
 
 _PIECE_CSS: dict[bool, list[CSS]] = {}
@@ -247,24 +281,45 @@ def _paths(key: str) -> tuple[str, str]:
     return base + ".pdf", base + ".json"
 
 
-def _cached(piece: Piece) -> PieceResult | None:
-    pdf_path, meta_path = _paths(piece.key)
+def _read_meta(key: str) -> dict | None:
+    pdf_path, meta_path = _paths(key)
     store = artefact_storage()
     if not store.exists(meta_path):
         return None
     with store.open(meta_path, "rb") as handle:
         meta = json.loads(handle.read().decode("utf-8"))
+    if "parts" not in meta and not meta.get("mismatch") and not store.exists(pdf_path):
+        return None
+    return meta
+
+
+def _result(piece: Piece, meta: dict, key: str | None = None, name: str | None = None) -> PieceResult:
+    pdf_path, _ = _paths(key or piece.key)
+    return PieceResult(name or piece.name, key or piece.key, pdf_path, meta["pages"], meta["anchors"], 0.0,
+                       meta["landscape"], cached=True, continues=meta.get("continues", piece.continues),
+                       parent=meta.get("parent", piece.parent), bookmarks=meta.get("bookmarks", []))
+
+
+def _cached(piece: Piece) -> PieceResult | None:
+    meta = _read_meta(piece.key)
+    if meta is None:
+        return None
     if meta.get("mismatch"):
         return PieceResult(piece.name, piece.key, "", 0, cached=True, continues=piece.continues,
                            parent=piece.parent, mismatch=True)
-    if not store.exists(pdf_path):
-        return None
-    return PieceResult(piece.name, piece.key, pdf_path, meta["pages"], meta["anchors"], 0.0, meta["landscape"],
-                       cached=True, continues=piece.continues, parent=piece.parent,
-                       cuts=[tuple(cut) for cut in meta.get("cuts", [])], bookmarks=meta.get("bookmarks", []))
+    if "parts" in meta:  # a whole piece written as its sub-pieces
+        parts = []
+        for name, key in meta["parts"]:
+            part = _read_meta(key)
+            if part is None or "pages" not in part:
+                return None
+            parts.append(_result(piece, part, key, name))
+        return PieceResult(piece.name, piece.key, "", sum(p.pages for p in parts), cached=True,
+                           continues=piece.continues, parts=parts)
+    return _result(piece, meta)
 
 
-def _store(piece: Piece, document, started: float, found_cuts: list) -> PieceResult:
+def _store(piece: Piece, document, started: float, parent: str | None = None) -> PieceResult:
     """Write a laid-out piece (tagged, as the one pass) and its sidecar; the sidecar last: a sidecar means both are
     there."""
     pdf_path, meta_path = _paths(piece.key)
@@ -273,47 +328,73 @@ def _store(piece: Piece, document, started: float, found_cuts: list) -> PieceRes
     seconds = time.perf_counter() - started
     pdf_path = save_artefact(pdf_path, pdf)
     meta = {"pages": len(document.pages), "anchors": anchors, "landscape": landscape,
-            "cuts": [list(cut) for cut in found_cuts], "bookmarks": _bookmark_levels(document)}
-    save_artefact(meta_path, json.dumps(meta, ensure_ascii=False, sort_keys=True).encode("utf-8"))
+            "bookmarks": _bookmark_levels(document), "continues": piece.continues, "parent": parent or piece.parent}
+    _write_json(meta_path, meta)
     return PieceResult(piece.name, piece.key, pdf_path, len(document.pages), anchors, seconds, landscape,
-                       continues=piece.continues, parent=piece.parent, cuts=list(found_cuts),
-                       bookmarks=meta["bookmarks"])
+                       continues=piece.continues, parent=meta["parent"], bookmarks=meta["bookmarks"])
+
+
+def _render_whole(piece: Piece) -> PieceResult:
+    """A piece laid out whole. When its pages begin with elements (cuts.py), it is written as its sub-pieces at
+    those cuts (each page range of this one layout, under the key the sub-piece would have), and the cuts are kept
+    for the next plan: an edit then lays out one sub-piece again. Otherwise one PDF."""
+    started = time.perf_counter()
+    root = cuts.parse(piece.html)
+    origin = cuts.origin_of_whole(root)
+    document = _layout_tree(cuts.SubTree(root, origin, None), piece_stylesheets(continued=True))
+    found = cuts.page_cuts(document, origin) if piece.hint else []
+    if not found:
+        return _store(piece, document, started)
+    specs = _sub_specs(piece, root, [path for _, path in found])
+    bounds = [0, *(page for page, _ in found), len(document.pages)]
+    parts = []
+    for number, ((start, end, stop, key, depth), first, last) in enumerate(zip(specs, bounds, bounds[1:])):
+        sub = Piece(piece.index, f"{piece.name}.{number + 1}", piece.html, key, depth, piece.name)
+        parts.append(_store(sub, document.copy(document.pages[first:last]), started))
+    _write_json(piece.hint, {"cuts": [list(path) for _, path in found], "html_key": piece.key, "subs": specs})
+    _, meta_path = _paths(piece.key)
+    _write_json(meta_path, {"parts": [[part.name, part.key] for part in parts]})
+    seconds = time.perf_counter() - started
+    return PieceResult(piece.name, piece.key, "", len(document.pages), seconds=seconds, continues=piece.continues,
+                       parts=parts)
+
+
+def _render_sub(piece: Piece) -> PieceResult | None:
+    """A sub-piece laid out on its own (a filler page, its pages, the lookahead), or None when its first element or
+    its lookahead no longer begins a page (a page break moved)."""
+    started = time.perf_counter()
+    try:
+        tree = cuts.sub_tree(cuts.parse(piece.html), piece.start, piece.end, piece.stop)
+        document = _layout_tree(tree, piece_stylesheets(continued=True))
+        if tree.start is not None:
+            cuts.check_start(document, tree.start)
+        kept = len(document.pages) if tree.end is None else cuts.check_end(document, tree.end)
+    except cuts.CutMismatch:
+        return None
+    first = 1 if piece.start else 0  # page 1 of a sub-piece after the first is its filler's
+    if kept <= first:
+        return None
+    if (first, kept) != (0, len(document.pages)):
+        document = document.copy(document.pages[first:kept])
+    return _store(piece, document, started)
 
 
 def render_piece(piece: Piece) -> PieceResult:
     """The piece's PDF, from the artefact store if it was rendered before (by key), else rendered now and stored
-    (pieces/<key[:2]>/<key>.pdf, with a JSON sidecar <key>.json holding pages, anchors, page orientations and the
-    cuts its layout offered). A sub-piece whose lookahead no longer begins a page (cuts.CutMismatch) is recorded as
-    such, and the whole piece it was cut from is rendered instead (``replaces`` names it)."""
+    (pieces/<key[:2]>/<key>.pdf, with a JSON sidecar <key>.json holding pages, anchors, page orientations and
+    bookmark levels). A whole piece may be written as its sub-pieces (``parts``: _render_whole). A sub-piece whose
+    page break moved is recorded as such, and the whole piece it was cut from is rendered instead (``replaces``
+    names it)."""
     cached = _cached(piece)
     if cached is not None and not cached.mismatch:
         return cached
+    if piece.parent is None:
+        return _render_whole(piece)
     if cached is None:
-        started = time.perf_counter()
-        root = cuts.parse(piece.html)
-        if piece.parent is None:
-            tree = cuts.SubTree(root, cuts.origin_of_whole(root), None)
-        else:
-            try:
-                tree = cuts.sub_tree(root, piece.start, piece.end, piece.stop)
-            except cuts.CutMismatch:
-                tree = None
-        if tree is not None:
-            document = _layout_tree(tree, piece_stylesheets(continued=True))
-            try:
-                if tree.start is not None:
-                    cuts.check_start(document, tree.start)
-                kept = len(document.pages) if tree.end is None else cuts.check_end(document, tree.end)
-            except cuts.CutMismatch:
-                kept = None
-            first = 1 if piece.start else 0  # page 1 of a sub-piece after the first is its filler's
-            if kept is not None and kept > first:
-                found = ([piece.start] if piece.start else []) + cuts.cuts_of(document, tree.origin, first, kept)
-                if (first, kept) != (0, len(document.pages)):
-                    document = document.copy(document.pages[first:kept])
-                return _store(piece, document, started, found)
-        _, meta_path = _paths(piece.key)
-        save_artefact(meta_path, json.dumps({"mismatch": True}).encode("utf-8"))
+        result = _render_sub(piece)
+        if result is not None:
+            return result
+        _write_json(_paths(piece.key)[1], {"mismatch": True})
     result = render_piece(piece.whole())
     result.replaces = piece.parent
     return result
@@ -535,7 +616,6 @@ def assemble(snapshot: dict, results: list[PieceResult], final: bool = False) ->
     """The whole PDF from the rendered pieces (in ``plan`` order): the TOC rendered with literal page numbers, the
     merge, the "n / N" stamp, the outline and the metadata."""
     started = time.perf_counter()
-    results = settle(results)
     context = _context(snapshot, final)
     toc = _render_toc(context, results)
     laid_out = time.perf_counter()
@@ -586,38 +666,42 @@ def assemble(snapshot: dict, results: list[PieceResult], final: bool = False) ->
 
 
 def render_in_pieces(snapshot: dict, final: bool = False) -> RenderResult:
-    """``plan`` → ``render_piece`` for each (reusing cached pieces) → ``assemble``, in this process."""
+    """``plan`` → ``render_piece`` for what ``to_render`` says (the rest is cached) → ``assemble``, in this
+    process."""
     started = time.perf_counter()
     pieces = plan(snapshot, final)
     planned = time.perf_counter()
-    results, whole = [], set()
-    for piece in pieces:
-        if piece.parent not in whole:  # after a sub-piece's mismatch, the whole piece stands for its siblings
-            results.append(render_piece(piece))
-            if results[-1].replaces:
-                whole.add(results[-1].replaces)
-    rendered = time.perf_counter()
+    rendered = [render_piece(piece) for piece in to_render(pieces)]
+    results = collect(pieces, rendered)
+    laid_out = time.perf_counter()
     result = assemble(snapshot, results, final)
-    record_cuts(snapshot, settle(results))
     result.seconds = time.perf_counter() - started
-    result.timings = {"plan": planned - started, "pieces": rendered - planned, **result.timings,
-                      "rendered": [r.name for r in results if not r.cached]}
+    result.timings = {"plan": planned - started, "pieces": laid_out - planned, **result.timings,
+                      "rendered": [r.name for r in rendered], "merged_pieces": len(results)}
     return result
 
 
-def settle(results: list[PieceResult]) -> list[PieceResult]:
-    """The results to merge: where a sub-piece's page break moved and its whole piece was laid out instead, that
-    whole piece once, in the place of all its sub-pieces."""
-    replaced = {result.replaces: result for result in results if result.replaces}
-    settled, placed = [], set()
-    for result in results:
-        if result.group in replaced:
-            if result.group not in placed:
-                settled.append(replaced[result.group])
-                placed.add(result.group)
-        else:
-            settled.append(result)
-    return settled
+def collect(pieces: list[Piece], rendered: list[PieceResult] = ()) -> list[PieceResult]:
+    """The results to merge, in document order, once the pieces ``to_render`` named are rendered (``rendered``, in
+    this process; otherwise read from the store): a piece laid out whole stands for all its sub-pieces (written as
+    its ``parts``, or one PDF)."""
+    by_key = {result.key: result for result in rendered}
+    whole = {result.group: result for result in rendered if result.parent is None}
+    results: list[PieceResult] = []
+    for group in _groups(pieces):
+        name = group[0].parent or group[0].name
+        if len(group) > 1 and name in whole:
+            results.extend(whole[name].flat())
+            continue
+        found = []
+        for piece in group:
+            result = by_key.get(piece.key) or render_piece(piece)  # cached, unless it went missing meanwhile
+            if result.parent is None and len(group) > 1:  # its page break moved: the whole piece instead
+                found = result.flat()
+                break
+            found.extend(result.flat())
+        results.extend(found)
+    return results
 
 
 def cached(piece: Piece) -> PieceResult | None:

@@ -17,7 +17,7 @@ from django.utils import timezone
 from ..reports.interchange.export import edition_snapshot, to_json
 from ..reports.models import Edition
 from .models import Artefact, AssembledSnapshot, AssemblyRun
-from .pieces import Piece, PieceResult, cached, plan, render_in_pieces, render_piece
+from .pieces import Piece, PieceResult, plan, render_in_pieces, render_piece, to_render
 from .render import document_html, render_pdf
 from .renderer import fingerprint
 from .storage import artefact_relative_path, save_artefact
@@ -167,11 +167,9 @@ def plan_render(run_id: int) -> list[Piece]:
     run = AssemblyRun.objects.select_related("snapshot", "artefact").get(pk=run_id)
     if run.status == AssemblyRun.Status.FAILED or _render_settled(run):
         return []
-    pieces = plan(json.loads(run.snapshot.payload))
-    missing = [piece for piece in pieces if cached(piece) is None]
-    done = len(pieces) - len(missing)
-    _progress(run, AssemblyRun.Stage.RENDER, _piece_percent(done, len(pieces)), pieces_total=len(pieces),
-              pieces_done=done)
+    missing = to_render(plan(json.loads(run.snapshot.payload)))
+    _progress(run, AssemblyRun.Stage.RENDER, _piece_percent(0, len(missing)), pieces_total=len(missing),
+              pieces_done=0)
     return missing
 
 

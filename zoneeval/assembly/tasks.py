@@ -77,12 +77,11 @@ def plan_render_stage(self, run_id: int, options: dict | None = None) -> int:
     return run_id
 
 
-def _cut_of(piece: Piece) -> dict | None:
-    """A sub-piece's place in its piece (cuts.py), as JSON: the piece's name, the first element and the lookahead."""
-    if piece.parent is None:
-        return {"continues": piece.continues} if piece.continues else None
+def _cut_of(piece: Piece) -> dict:
+    """The rest of a piece as JSON: a sub-piece's place in its piece (cuts.py: the piece's name, the first element,
+    the lookahead and where it stops), where the piece's cuts are kept."""
     return {"parent": piece.parent, "start": piece.start, "end": piece.end, "stop": piece.stop,
-            "continues": piece.continues}
+            "continues": piece.continues, "hint": piece.hint, "whole_continues": piece.whole_continues}
 
 
 @shared_task(bind=True, base=PipelineTask, soft_time_limit=120, time_limit=150)
@@ -92,8 +91,14 @@ def render_piece_stage(self, run_id: int, index: int, name: str, html: str, key:
     result = {}
     cut = cut or {}
     piece = Piece(index, name, html, key, cut.get("continues", 0), cut.get("parent"),
-                  *(tuple(cut[name]) if cut.get(name) else None for name in ("start", "end", "stop")))
-    _run_stage(self, lambda run_id: result.update(vars(services.render_run_piece(run_id, piece))), run_id)
+                  *(tuple(cut[field]) if cut.get(field) else None for field in ("start", "end", "stop")),
+                  hint=cut.get("hint"), whole_continues=cut.get("whole_continues", 0))
+    def render(run_id):
+        rendered = services.render_run_piece(run_id, piece)
+        result.update(name=rendered.name, pages=rendered.pages, seconds=rendered.seconds, cached=rendered.cached,
+                      parts=len(rendered.parts))
+
+    _run_stage(self, render, run_id)
     logger.info("assembly run %s piece %s rendered in process %s in %.2f s%s", run_id, name, os.getpid(),
                 result["seconds"], " (cached)" if result["cached"] else "")
     return result
