@@ -120,9 +120,10 @@ def _piece_html(context: dict, piece: str, **extra) -> str:
     return render_to_string("reports/print.html", {**context, "piece": piece, **extra})
 
 
-def plan(snapshot: dict, final: bool = False) -> list[Piece]:
-    """The content pieces of a snapshot's print document, in document order (the TOC excluded)."""
-    context = _context(snapshot, final)
+def plan(snapshot: dict, final: bool = False, context: dict | None = None) -> list[Piece]:
+    """The content pieces of a snapshot's print document, in document order (the TOC excluded). ``context``: the
+    document's template context, when the caller has it already."""
+    context = context or _context(snapshot, final)
     parts: list[tuple[str, str]] = [("body", _piece_html(context, "body")), ("annex1", _piece_html(context, "annex1"))]
     continued = set()
     pages = context["schedule"]["print_pages"]
@@ -158,7 +159,7 @@ def _groups(pieces: list[Piece]) -> list[list[Piece]]:
 
 def to_render(pieces: list[Piece]) -> list[Piece]:
     """What to lay out for the planned ``pieces``: nothing of what is cached; of a piece cut in sub-pieces, the few
-    that changed (an edit), or the whole piece when half or more of them are new (its first render with these
+    that changed (an edit), or the whole piece when more than half of them are new (its first render with these
     cuts, or many edits: one layout is cheaper than many sub-pieces with their lookaheads, and it writes them
     all)."""
     out: list[Piece] = []
@@ -166,7 +167,7 @@ def to_render(pieces: list[Piece]) -> list[Piece]:
         states = [_cached(piece) for piece in group]
         missing = [piece for piece, state in zip(group, states) if state is None or state.mismatch]
         moved = any(state is not None and state.mismatch for state in states)
-        if len(group) > 1 and (moved or 2 * len(missing) >= len(group)):
+        if len(group) > 1 and (moved or 2 * len(missing) > len(group)):
             out.append(group[0].whole())
         else:
             out.extend(missing)
@@ -560,7 +561,9 @@ def _merge_structure(placed: list[tuple[pikepdf.Pdf, int, int]], target: pikepdf
     nums, base, document = pikepdf.Array(), 0, None
     for source, offset, continues in placed:
         tree = source.Root.StructTreeRoot
-        source_nums = list(tree.ParentTree.Nums)
+        parent_tree = tree.ParentTree
+        # one copy of the whole parent tree (its structure elements are the ones copied with the tree below)
+        source_nums = list((target.copy_foreign(parent_tree) if parent_tree.is_indirect else parent_tree).Nums)
         for page in target.pages[offset:offset + len(source.pages)]:
             if "/StructParents" in page.obj:
                 page.obj.StructParents = int(page.obj.StructParents) + base
@@ -569,8 +572,7 @@ def _merge_structure(placed: list[tuple[pikepdf.Pdf, int, int]], target: pikepdf
                     annotation.StructParent = int(annotation.StructParent) + base
         for key, value in zip(source_nums[::2], source_nums[1::2]):
             nums.append(int(key) + base)
-            nums.append(target.copy_foreign(value) if value.is_indirect else pikepdf.Array(
-                [target.copy_foreign(v) if v.is_indirect else v for v in value]))
+            nums.append(value)
         base += max((int(key) for key in source_nums[::2]), default=-1) + 1
         root = target.copy_foreign(_kids(tree)[0])  # the /Document element (its pages are target's already)
         if document is None:
@@ -612,11 +614,12 @@ def _merge_destinations(sources: list[tuple[pikepdf.Pdf, int]], target: pikepdf.
     target.Root.Names = pikepdf.Dictionary(Dests=target.make_indirect(pikepdf.Dictionary(Names=flat)))
 
 
-def assemble(snapshot: dict, results: list[PieceResult], final: bool = False) -> RenderResult:
+def assemble(snapshot: dict, results: list[PieceResult], final: bool = False,
+             context: dict | None = None) -> RenderResult:
     """The whole PDF from the rendered pieces (in ``plan`` order): the TOC rendered with literal page numbers, the
     merge, the "n / N" stamp, the outline and the metadata."""
     started = time.perf_counter()
-    context = _context(snapshot, final)
+    context = context or _context(snapshot, final)
     toc = _render_toc(context, results)
     laid_out = time.perf_counter()
     store = artefact_storage()
@@ -669,12 +672,13 @@ def render_in_pieces(snapshot: dict, final: bool = False) -> RenderResult:
     """``plan`` → ``render_piece`` for what ``to_render`` says (the rest is cached) → ``assemble``, in this
     process."""
     started = time.perf_counter()
-    pieces = plan(snapshot, final)
+    context = _context(snapshot, final)
+    pieces = plan(snapshot, final, context)
     planned = time.perf_counter()
     rendered = [render_piece(piece) for piece in to_render(pieces)]
     results = collect(pieces, rendered)
     laid_out = time.perf_counter()
-    result = assemble(snapshot, results, final)
+    result = assemble(snapshot, results, final, context)
     result.seconds = time.perf_counter() - started
     result.timings = {"plan": planned - started, "pieces": laid_out - planned, **result.timings,
                       "rendered": [r.name for r in rendered], "merged_pieces": len(results)}
