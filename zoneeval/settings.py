@@ -238,11 +238,14 @@ CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_TIMEZONE = TIME_ZONE
 # Celery beat (deploy/: the "beat" process, exactly one per installation): the overdue-work reminder e-mails
-# (zoneeval/workflow/tasks.py) every day at 08:00 in TIME_ZONE.
+# (zoneeval/workflow/tasks.py) every day at 08:00 in TIME_ZONE; the piece cache pruned at 03:30.
 CELERY_BEAT_SCHEDULE = {
     "overdue-reminders": {"task": "zoneeval.workflow.tasks.send_overdue_reminders",
                           "schedule": crontab(hour=8, minute=0)},
+    # the piece cache (zoneeval/assembly/pieces.py) without what was written more than PIECES_KEEP_DAYS ago
+    "prune-pieces": {"task": "zoneeval.assembly.tasks.prune_pieces", "schedule": crontab(hour=3, minute=30)},
 }
+PIECES_KEEP_DAYS = int(os.environ.get("PIECES_KEEP_DAYS", "7"))
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False

@@ -15,6 +15,7 @@ the merged PDF is tagged as the one pass is. The submitted PDF (render_final) is
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import hashlib
 import io
 import json
@@ -712,3 +713,33 @@ def cached(piece: Piece) -> PieceResult | None:
     """The piece's result if it is in the artefact store already (nothing is rendered): a parallel render sends
     only the other pieces to the workers."""
     return _cached(piece)
+
+
+def prune(older_than: datetime.timedelta, now: datetime.datetime | None = None) -> dict[str, int]:
+    """Delete what the piece cache holds (pieces/: PDFs, sidecars, kept cuts) last written more than ``older_than``
+    ago: each draft's pieces carry the date of its 「案」 mark, so a new set is written each day an edition is
+    assembled. Only a cache: a piece deleted is laid out again when it is needed; the runs' PDFs and the submitted
+    files are elsewhere in the store and never touched. Returns the files and bytes deleted."""
+    store = artefact_storage()
+    now = now or datetime.datetime.now(datetime.timezone.utc)
+    deleted = {"files": 0, "bytes": 0}
+
+    def walk(folder: str) -> None:
+        try:
+            folders, files = store.listdir(folder)
+        except FileNotFoundError:
+            return
+        for name in files:
+            path = f"{folder}/{name}"
+            modified = store.get_modified_time(path)
+            if modified.tzinfo is None:
+                modified = modified.replace(tzinfo=datetime.timezone.utc)
+            if now - modified > older_than:
+                deleted["bytes"] += store.size(path)
+                store.delete(path)
+                deleted["files"] += 1
+        for name in folders:
+            walk(f"{folder}/{name}")
+
+    walk(PIECES_DIR)
+    return deleted

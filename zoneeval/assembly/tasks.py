@@ -128,3 +128,17 @@ def dispatch_pipeline(run_id: int, **options):
 def render_final_stage(self, run_id: int) -> int:
     """The submitted PDF (no 「案」) of a run every co-author has signed, rendered ahead of the submission."""
     return services.render_final_ahead(run_id)
+
+
+@shared_task
+def prune_pieces(days: int | None = None) -> dict:
+    """Celery beat, daily: the piece cache's files older than PIECES_KEEP_DAYS deleted (pieces.prune)."""
+    import datetime
+
+    from django.conf import settings
+
+    from .pieces import prune
+
+    deleted = prune(datetime.timedelta(days=days if days is not None else settings.PIECES_KEEP_DAYS))
+    logger.info("piece cache pruned: %(files)s files, %(bytes)s bytes", deleted)
+    return deleted
