@@ -322,23 +322,26 @@ def test_a_piece_done_is_counted_once_and_never_beyond_the_total(edition, monkey
 
 
 def test_the_pipeline_renders_the_pieces_as_a_chord_and_only_the_changed_ones_again(edition, eager, monkeypatch):
-    """In-process (eager, as the demo): one task per piece that is not in the cache, then the merge."""
+    """In-process (eager, as the demo): one task per piece that is not in the cache, then the merge; after an
+    edit, one task for the sub-piece that holds it (pieces cut where their first render broke the page)."""
     from zoneeval.assembly import pieces
 
     sent, seen = [], []
     real = tasks.render_piece_stage.run
 
-    def spy(run_id, index, name, html, key):
+    def spy(run_id, index, name, html, key, cut=None):
         run = AssemblyRun.objects.get(pk=run_id)
         seen.append((run.pieces_done, run.pieces_total, run.percent))
         sent.append(name)
-        return real(run_id, index, name, html, key)
+        return real(run_id, index, name, html, key, cut)
 
     monkeypatch.setattr(tasks.render_piece_stage, "run", spy)
     first = AssemblyRun.objects.create(edition=edition)
     tasks.dispatch_pipeline(first.pk)
     first.refresh_from_db()
-    names = [piece.name for piece in pieces.plan(json.loads(first.snapshot.payload))]
+    planned = pieces.plan(json.loads(first.snapshot.payload))
+    names = list(dict.fromkeys(piece.parent or piece.name for piece in planned))  # the first render: whole pieces
+    assert len(planned) > len(names)  # since then cut
     assert first.status == "succeeded", first.failure
     assert sent == names and first.pieces_done == first.pieces_total == len(names)
     assert [done for done, _, _ in seen] == list(range(len(names)))  # the progress bar counts pieces
@@ -355,8 +358,8 @@ def test_the_pipeline_renders_the_pieces_as_a_chord_and_only_the_changed_ones_ag
     tasks.dispatch_pipeline(second.pk)
     second.refresh_from_db()
     assert second.status == "succeeded", second.failure
-    assert sent == ["body"]  # the other pieces were cached: not sent as tasks
-    assert second.pieces_done == second.pieces_total == len(names)
+    assert len(sent) == 1 and sent[0].startswith("body.")  # the rest was cached: not sent as tasks
+    assert second.pieces_done == second.pieces_total == 1
     assert second.artefact_id != first.artefact_id and second.artefact.pages == one_pass_pages
 
     sent.clear()
