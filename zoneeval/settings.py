@@ -85,6 +85,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",  # last: turns a lockout into the sign-in page with the reason
+    "zoneeval.workflow.work_count.BumpAfterUnsafeRequestMiddleware",  # a POST done: the my-work counts read afresh
 ]
 
 ROOT_URLCONF = "zoneeval.urls"
@@ -246,6 +247,9 @@ CELERY_BEAT_SCHEDULE = {
     "prune-pieces": {"task": "zoneeval.assembly.tasks.prune_pieces", "schedule": crontab(hour=3, minute=30)},
 }
 PIECES_KEEP_DAYS = int(os.environ.get("PIECES_KEEP_DAYS", "7"))
+# The navigation's my-work count is cached per user until the next write (zoneeval/workflow/work_count.py); with a
+# cache of its own per process (no Redis), another process's write shows within this many seconds.
+MY_WORK_COUNT_SECONDS = int(os.environ.get("MY_WORK_COUNT_SECONDS", "15"))
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False

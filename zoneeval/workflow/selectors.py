@@ -161,8 +161,11 @@ def _coordinator_step(edition, parts, run, active, all_approved, signable, missi
 
 
 def my_work_count(user) -> int:
-    """The navigation's count: the same entries, without building any snapshot (a fixed number of queries)."""
-    return my_work(user, exact=False)["total"]
+    """The navigation's count: the same entries, without building any snapshot (a fixed number of queries), cached
+    per user until the next write (work_count.py)."""
+    from .work_count import cached_count
+
+    return cached_count(user, lambda user: my_work(user, exact=False)["total"])
 
 
 def signoff_status(edition: Edition, content_hash: str | None) -> list[dict]:
