@@ -8,8 +8,9 @@ the top of its first page) to the next one inclusive: that last element is the l
 out, and is right only when the lookahead begins a page of its own after everything before it, as it did in the
 whole part; then the pages before it are written and the lookahead's pages dropped. Nothing before the first
 element can move it (it opens a page in the one pass: the previous sub-piece checked that), so the pages written are
-the one pass's pages. When the check fails (an edit moved a page break), the caller lays the part out whole and
-records its new cuts.
+the one pass's pages. When the check fails (an edit moved a page break), the caller lays the part out whole; a
+whole layout offers its cuts (``page_cuts``) and is written as its sub-pieces, page ranges of that one layout
+(pieces.py).
 
 A sub-piece's tree keeps, of what precedes its first element, only the elements outside the document's <article>
 (the head, the draft mark), the ancestors (their ids stay, for the styles that select them; the merge takes an
@@ -32,9 +33,9 @@ from weasyprint.formatting_structure import boxes
 
 Path = tuple[int, ...]
 FILLER = "data-piece-filler"
-REPEATED_IN_TABLE = ("thead", "colgroup")
-AVOID = ("avoid", "avoid-page")
-EMPTY_ELEMENTS = ("br", "hr", "img", "col", "colgroup")  # what a table repeats, or needs, on a page it continues on
+REPEATED_IN_TABLE = ("thead", "colgroup")  # what a table repeats, or needs, on a page it continues on
+AVOID = ("avoid", "avoid-page")  # break-after values that keep an element with the next: not a cut
+EMPTY_ELEMENTS = ("br", "hr", "img", "col", "colgroup")  # empty by nature: their box on a page is not a fragment
 
 
 class CutMismatch(Exception):
@@ -75,13 +76,6 @@ def article_path(root: ET.Element) -> Path:
 def above(path: Path, other: Path) -> bool:
     """``path`` is a proper ancestor of ``other``."""
     return len(path) < len(other) and other[:len(path)] == path
-
-
-def element_at(root: ET.Element, path: Path) -> ET.Element:
-    element = root
-    for index in path:
-        element = element[index]
-    return element
 
 
 def sub_tree(root: ET.Element, start: Path | None, end: Path | None, stop: Path | None = None) -> SubTree:

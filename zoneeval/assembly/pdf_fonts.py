@@ -27,8 +27,8 @@ glyphs by their original ids. Sharing them needs no content-stream rewriting:
 """
 from __future__ import annotations
 
-import hashlib
 import functools
+import hashlib
 import io
 import logging
 import re

@@ -31,7 +31,7 @@ from weasyprint import CSS, HTML
 
 from ..reports.presentation import document_context
 from . import cuts, pdf_tags
-from .pdf_fonts import share_font_subsets, share_font_subsets_in  # one subset per font file in the merged file
+from .pdf_fonts import share_font_subsets_in  # one subset per font file in the merged file
 from .render import PDF_VARIANT, RenderResult, draft_mark, font_config, stylesheets
 from .storage import artefact_storage, save_artefact
 from .url_fetcher import SafeURLFetcher
