@@ -247,9 +247,12 @@ def test_two_clients_saving_the_same_part_the_second_is_refused_with_the_others_
 
 
 def test_section_page_query_count_does_not_grow_with_rows(client, edition, users):
+    from zoneeval.workflow.work_count import bump
+
     client.force_login(users["yokohama-drafter"])
     url = reverse("drafting:section", args=["keihin", 2019, "annex4"])
     client.get(url)
+    bump()  # both pages below compute the navigation's count (the rows' creation below moves it too)
     with CaptureQueriesContext(connection) as few:
         assert client.get(url).status_code == 200
     owners = [Authority.objects.get(slug=s) for s in ("kanagawa", "yokohama", "kawasaki")]
