@@ -158,14 +158,16 @@ def _groups(pieces: list[Piece]) -> list[list[Piece]]:
     return groups
 
 
-def to_render(pieces: list[Piece]) -> list[Piece]:
+def to_render(pieces: list[Piece], found: dict | None = None) -> list[Piece]:
     """What to lay out for the planned ``pieces``: nothing of what is cached; of a piece cut in sub-pieces, the few
     that changed (an edit), or the whole piece when more than half of them are new (its first render with these
     cuts, or many edits: one layout is cheaper than many sub-pieces with their lookaheads, and it writes them
-    all)."""
+    all). ``found``: filled with the cached results read on the way (key -> result), for ``collect``."""
     out: list[Piece] = []
     for group in _groups(pieces):
         states = [_cached(piece) for piece in group]
+        if found is not None:
+            found.update((piece.key, state) for piece, state in zip(group, states) if state and not state.mismatch)
         missing = [piece for piece, state in zip(group, states) if state is None or state.mismatch]
         moved = any(state is not None and state.mismatch for state in states)
         if len(group) > 1 and (moved or 2 * len(missing) > len(group)):
@@ -676,8 +678,9 @@ def render_in_pieces(snapshot: dict, final: bool = False) -> RenderResult:
     context = _context(snapshot, final)
     pieces = plan(snapshot, final, context)
     planned = time.perf_counter()
-    rendered = [render_piece(piece) for piece in to_render(pieces)]
-    results = collect(pieces, rendered)
+    found: dict[str, PieceResult] = {}
+    rendered = [render_piece(piece) for piece in to_render(pieces, found)]
+    results = collect(pieces, rendered, found)
     laid_out = time.perf_counter()
     result = assemble(snapshot, results, final, context)
     result.seconds = time.perf_counter() - started
@@ -686,11 +689,11 @@ def render_in_pieces(snapshot: dict, final: bool = False) -> RenderResult:
     return result
 
 
-def collect(pieces: list[Piece], rendered: list[PieceResult] = ()) -> list[PieceResult]:
+def collect(pieces: list[Piece], rendered: list[PieceResult] = (), found: dict | None = None) -> list[PieceResult]:
     """The results to merge, in document order, once the pieces ``to_render`` named are rendered (``rendered``, in
-    this process; otherwise read from the store): a piece laid out whole stands for all its sub-pieces (written as
-    its ``parts``, or one PDF)."""
-    by_key = {result.key: result for result in rendered}
+    this process; ``found``, what ``to_render`` read from the store; otherwise read now): a piece laid out whole
+    stands for all its sub-pieces (written as its ``parts``, or one PDF)."""
+    by_key = {**(found or {}), **{result.key: result for result in rendered}}
     whole = {result.group: result for result in rendered if result.parent is None}
     results: list[PieceResult] = []
     for group in _groups(pieces):
@@ -707,12 +710,6 @@ def collect(pieces: list[Piece], rendered: list[PieceResult] = ()) -> list[Piece
             found.extend(result.flat())
         results.extend(found)
     return results
-
-
-def cached(piece: Piece) -> PieceResult | None:
-    """The piece's result if it is in the artefact store already (nothing is rendered): a parallel render sends
-    only the other pieces to the workers."""
-    return _cached(piece)
 
 
 def prune(older_than: datetime.timedelta, now: datetime.datetime | None = None) -> dict[str, int]:
